@@ -1,0 +1,236 @@
+"""What a connector is: a pure translator between the unified ATS model and one vendor's HTTP API.
+
+A connector never performs I/O. For each unified call it returns a *plan*: a generator that yields the vendor
+requests to send, one at a time, receives each vendor response, and finally returns the unified result. The
+gateway drives the plan, so it alone executes, limits, retries and records, and the same plan serves real calls,
+dry runs and contract tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+from connectors.errors import FieldError, InvalidInput, NotSupported, UnexpectedResponse
+from connectors.rules import Rule, check_rules
+
+
+class Resource(StrEnum):
+    JOBS = "jobs"
+    DEPARTMENTS = "departments"
+    LOCATIONS = "locations"
+    USERS = "users"
+
+
+class Action(StrEnum):
+    LIST = "list"
+    GET = "get"
+    CREATE = "create"
+    UPDATE = "update"
+
+
+@dataclass(frozen=True, order=True)
+class Operation:
+    resource: Resource
+    action: Action
+
+    @property
+    def is_write(self) -> bool:
+        return self.action in (Action.CREATE, Action.UPDATE)
+
+    def __str__(self) -> str:
+        return f"{self.action.value}_{self.resource.value}"
+
+
+@dataclass(frozen=True)
+class ProviderRequest:
+    """One HTTP request to the vendor, relative to the provider's base URL."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    query: Mapping[str, str] = field(default_factory=dict)
+    json: Any = None
+    ok_statuses: frozenset[int] = frozenset({200})
+    """Statuses the plan handles itself; any other status goes to the gateway's error translator."""
+
+    @property
+    def is_write(self) -> bool:
+        return self.method.upper() not in ("GET", "HEAD", "OPTIONS")
+
+
+@dataclass(frozen=True)
+class ProviderResponse:
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+    """Parsed JSON, or the raw text when the body was not JSON, or None when empty."""
+    url: str
+
+
+@dataclass(frozen=True)
+class AccountContext:
+    """What a connector may know about the account it serves: settings, never clients or stores."""
+
+    account_id: str
+    ats: str | None
+    vendor_account_id: str | None
+    credentials: Mapping[str, str]
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    page_size: int
+    cursor: str | None = None
+    """The vendor's own cursor, unwrapped by the gateway."""
+    filters: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One unified operation, validated and with extension fields resolved."""
+
+    operation: Operation
+    record_id: str | None = None
+    body: BaseModel | None = None
+    list_query: ListQuery | None = None
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    id: str | None
+    remote_id: str | None
+    status_code: int = 201
+    message: str = "Record created successfully."
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    data: BaseModel
+
+
+@dataclass(frozen=True)
+class PageResult:
+    data: Sequence[BaseModel]
+    next_cursor: str | None
+
+
+Result = WriteResult | RecordResult | PageResult
+Plan = Generator[ProviderRequest, ProviderResponse, Result]
+
+
+@dataclass(frozen=True)
+class Capability:
+    operation: Operation
+    supported: bool
+    reason: str | None = None
+    filters: tuple[str, ...] = ()
+    """Unified list filters (`filter[...]` keys) the connector can apply."""
+
+
+class Connector:
+    """Base of every connector: capability bookkeeping and rule checks, shared so no connector repeats them.
+
+    Subclasses fill `name`, `secret_headers` and the two tables, and implement the plans they declare.
+    """
+
+    name: ClassVar[str]
+    secret_headers: ClassVar[frozenset[str]] = frozenset({"authorization"})
+    credentials: ClassVar[tuple[str, ...]] = ("api_key",)
+    """Credential names the account must supply (resolved from environment variables by the gateway)."""
+
+    def capabilities(self) -> Mapping[Operation, Capability]:
+        raise NotImplementedError
+
+    def rules(self, operation: Operation, account: AccountContext) -> Sequence[Rule]:
+        """Declarative requirements on a write body for this account (e.g. Greenhouse's)."""
+        return ()
+
+    def plan(self, call: Call, account: AccountContext) -> Plan:
+        capability = self.capabilities().get(call.operation)
+        if capability is None or not capability.supported:
+            reason = capability.reason if capability else None
+            raise NotSupported(self.name, str(call.operation), reason)
+        if call.list_query is not None:
+            unsupported = sorted(set(call.list_query.filters) - set(capability.filters))
+            if unsupported:
+                raise InvalidInput(
+                    [
+                        FieldError(
+                            field=f"filter[{key}]",
+                            rule=f"{self.name}.unsupported_filter",
+                            message=f"{self.name} cannot filter {call.operation.resource.value} by {key}",
+                            code="unsupported_filter",
+                        )
+                        for key in unsupported
+                    ],
+                    status=400,
+                )
+        # Rules and translation are both checked before raising, so one answer lists every problem.
+        errors = check_rules(self.rules(call.operation, account), call.body) if call.body is not None else []
+        try:
+            plan = self._plan(call, account)
+        except InvalidInput as exc:
+            raise InvalidInput([*errors, *exc.errors], exc.status) from exc
+        if errors:
+            raise InvalidInput(errors)
+        return plan
+
+    def _plan(self, call: Call, account: AccountContext) -> Plan:
+        raise NotImplementedError
+
+    def error_message(self, response: ProviderResponse) -> str | None:
+        """The vendor's own human sentence from an error body, when it has one."""
+        return None
+
+
+def one_request(request: ProviderRequest, read: Callable[[ProviderResponse], Result]) -> Plan:
+    """The plan of most operations: one vendor request, its response read into the unified result."""
+    response = yield request
+    return read(response)
+
+
+def json_object(response: ProviderResponse, *path: str) -> dict[str, Any]:
+    """The JSON object at `path` in a vendor body, or UnexpectedResponse naming what was missing."""
+    node: Any = response.body
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    if not isinstance(node, dict):
+        where = ".".join(path) or "body"
+        raise UnexpectedResponse(f"expected a JSON object at {where} of the {response.status} response")
+    return node
+
+
+def json_list(response: ProviderResponse, key: str) -> list[dict[str, Any]]:
+    items = json_object(response).get(key)
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise UnexpectedResponse(f"expected a list of objects at {key} of the {response.status} response")
+    return items
+
+
+def declare_capabilities(
+    vendor: str,
+    list_filters: Mapping[Resource, tuple[str, ...]],
+    writes: Mapping[Operation, str | None],
+) -> dict[Operation, Capability]:
+    """Every read of a listed resource is supported; a write only where `writes` maps it to None.
+
+    `writes` maps a write operation to the reason it is unsupported (None: supported); a write it does not
+    name is unsupported with a generic reason.
+    """
+    caps: dict[Operation, Capability] = {}
+    for resource, filters in list_filters.items():
+        for action in Action:
+            op = Operation(resource, action)
+            if not op.is_write:
+                caps[op] = Capability(op, True, filters=filters if action == Action.LIST else ())
+            elif op in writes and writes[op] is None:
+                caps[op] = Capability(op, True)
+            else:
+                caps[op] = Capability(op, False, writes.get(op) or f"the {vendor} connector does not {action} {resource}")
+    return caps

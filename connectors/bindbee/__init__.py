@@ -1,0 +1,3 @@
+from connectors.bindbee.connector import BindbeeConnector
+
+__all__ = ["BindbeeConnector"]

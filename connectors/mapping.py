@@ -1,0 +1,149 @@
+"""Field-by-field translation tables, shared by connectors whose vendor shape differs from the unified one.
+
+A table is a list of rows; each row knows both directions of one mapping and describes itself, so the same
+declaration translates, is tested row by row, and renders the mapping documentation. A unified field that no row
+carries must be declared unsupported with a reason: a value sent in it is an error, never silently dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from connectors.errors import FieldError, InvalidInput
+from connectors.unified.common import WriteModel
+
+Direction = Literal["both", "write", "read"]
+
+
+class Row(Protocol):
+    unified: str
+    aliases: tuple[str, ...]
+    """Further unified fields the row reads (a deprecated alias, say)."""
+    vendor: str
+    direction: Direction
+    transform: str
+    notes: str
+
+    def to_vendor(self, body: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]: ...
+
+    def to_unified(self, record: Mapping[str, Any]) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Rename:
+    """The same value under another name."""
+
+    unified: str
+    vendor: str
+    direction: Direction = "both"
+    notes: str = ""
+    transform: str = "copied"
+    aliases: tuple[str, ...] = ()
+
+    def to_vendor(self, body: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
+        if self.direction == "read" or body.get(self.unified) is None:
+            return {}
+        return {self.vendor: body[self.unified]}
+
+    def to_unified(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        if self.direction == "write":
+            return {}
+        return {self.unified: record.get(self.vendor)}
+
+
+@dataclass(frozen=True)
+class Enum:
+    """A closed value table in each direction; a unified value the vendor cannot take is an error."""
+
+    unified: str
+    vendor: str
+    encode: Mapping[Any, Any]
+    decode: Mapping[Any, Any]
+    rule: str
+    direction: Direction = "both"
+    notes: str = ""
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def transform(self) -> str:
+        pairs = ", ".join(f"`{k}`→`{_show(v)}`" for k, v in self.encode.items())
+        return f"write: {pairs}; read: " + ", ".join(f"`{_show(k)}`→`{v}`" for k, v in self.decode.items())
+
+    def to_vendor(self, body: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
+        value = body.get(self.unified)
+        if value is None:
+            return {}
+        if value not in self.encode:
+            allowed = ", ".join(f"'{v}'" for v in self.encode)
+            errors.append(
+                FieldError(
+                    self.unified,
+                    self.rule,
+                    f"'{value}' cannot be sent to this vendor; use one of {allowed}",
+                    code="unsupported_value",
+                )
+            )
+            return {}
+        return {self.vendor: self.encode[value]}
+
+    def to_unified(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        value = record.get(self.vendor)
+        return {self.unified: None if value is None else self.decode.get(value, "unmapped_value")}
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: Sequence[Row]
+    unsupported: Mapping[str, str] = field(default_factory=dict)
+    """Unified write fields this vendor cannot carry, with the reason shown to the caller."""
+
+    def to_vendor(self, body: WriteModel, extra_errors: Sequence[FieldError] = ()) -> dict[str, Any]:
+        """Translate a write body; every problem found, here or by the caller, is raised together."""
+        data = body.model_dump(exclude_unset=True)
+        errors = list(extra_errors)
+        out: dict[str, Any] = {}
+        for row in self.rows:
+            out.update(row.to_vendor(data, errors))
+        for name, reason in self.unsupported.items():
+            if _has_value(data.get(name)):
+                errors.append(
+                    FieldError(name, "vendor.unsupported_field", reason, code="unsupported_field")
+                )
+        for key, value in (data.get("passthrough") or {}).items():
+            if key in out:
+                errors.append(
+                    FieldError(
+                        f"passthrough.{key}",
+                        "passthrough.clash",
+                        f"passthrough.{key} would overwrite the vendor field {key} mapped from the unified body",
+                        code="passthrough_conflict",
+                    )
+                )
+            else:
+                out[key] = value
+        if errors:
+            raise InvalidInput(errors)
+        return out
+
+    def to_unified(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for row in self.rows:
+            out.update(row.to_unified(record))
+        return out
+
+    def covered(self) -> set[str]:
+        """Unified fields a row or the unsupported list accounts for (a test holds this to the model)."""
+        rows = {name for row in self.rows for name in (row.unified, *row.aliases)}
+        return rows | set(self.unsupported) | {"passthrough"}
+
+
+def _has_value(value: Any) -> bool:
+    return value not in (None, [], {})

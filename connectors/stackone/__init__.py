@@ -1,0 +1,3 @@
+from connectors.stackone.connector import StackOneConnector
+
+__all__ = ["StackOneConnector"]

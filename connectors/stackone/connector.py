@@ -1,0 +1,123 @@
+"""StackOne: the unified surface is StackOne's own, so translation is nearly the identity.
+
+What the connector adds: Basic auth with the API key as user name, the vendor `x-account-id`, the gateway's
+extension fields carried in `passthrough` (StackOne has no field for them), and StackOne's `next` cursor.
+Facts: ../shared/reference/stackone.md.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from pydantic import BaseModel
+
+from connectors.base import (
+    AccountContext,
+    Action,
+    Call,
+    Capability,
+    Connector,
+    Operation,
+    PageResult,
+    Plan,
+    ProviderRequest,
+    ProviderResponse,
+    RecordResult,
+    Resource,
+    WriteResult,
+    declare_capabilities,
+    json_list,
+    json_object,
+    one_request,
+)
+from connectors.extensions import EXTENSION_FIELDS
+from connectors.unified.jobs import Job
+from connectors.unified.reference import Department, Location, User
+
+USER_AGENT = "ats-gateway/0.1 (+stackone connector)"
+
+_RESOURCES: Mapping[Resource, tuple[str, type[BaseModel], tuple[str, ...]]] = {
+    Resource.JOBS: ("/unified/ats/jobs", Job, ("updated_after", "created_after", "job_status")),
+    Resource.DEPARTMENTS: ("/unified/ats/departments", Department, ("updated_after",)),
+    Resource.LOCATIONS: ("/unified/ats/locations", Location, ("updated_after",)),
+    Resource.USERS: ("/unified/ats/users", User, ("updated_after",)),
+}
+_WRITES: Mapping[Operation, str | None] = {
+    Operation(Resource.JOBS, Action.CREATE): None,
+    Operation(Resource.JOBS, Action.UPDATE): None,
+}
+
+
+class StackOneConnector(Connector):
+    name: ClassVar[str] = "stackone"
+
+    def capabilities(self) -> Mapping[Operation, Capability]:
+        filters = {resource: spec[2] for resource, spec in _RESOURCES.items()}
+        return declare_capabilities("StackOne", filters, _WRITES)
+
+    def _plan(self, call: Call, account: AccountContext) -> Plan:
+        path, model, _ = _RESOURCES[call.operation.resource]
+        headers = _headers(account)
+        action = call.operation.action
+        if action == Action.LIST:
+            assert call.list_query is not None
+            query = {"page_size": str(call.list_query.page_size)}
+            if call.list_query.cursor:
+                query["next"] = call.list_query.cursor
+            for key, value in call.list_query.filters.items():
+                query[f"filter[{key}]"] = value
+            return one_request(ProviderRequest("GET", path, headers, query), lambda r: _page(r, model))
+        assert call.record_id is not None or action == Action.CREATE
+        record_path = f"{path}/{quote(call.record_id or '', safe='')}"
+        if action == Action.GET:
+            return one_request(
+                ProviderRequest("GET", record_path, headers),
+                lambda r: RecordResult(model.model_validate(json_object(r, "data"))),
+            )
+        assert call.body is not None
+        body = _with_extensions_in_passthrough(call.body)
+        if action == Action.CREATE:
+            request = ProviderRequest("POST", path, headers, json=body, ok_statuses=frozenset({200, 201}))
+            return one_request(request, lambda r: _write_result(r, 201, "Record created successfully."))
+        request = ProviderRequest("PATCH", record_path, headers, json=body)
+        return one_request(request, lambda r: _write_result(r, 200, "Record updated successfully."))
+
+    def error_message(self, response: ProviderResponse) -> str | None:
+        body = response.body
+        if isinstance(body, dict) and isinstance(body.get("message"), str):
+            return str(body["message"])
+        return None
+
+
+def _headers(account: AccountContext) -> dict[str, str]:
+    token = base64.b64encode(f"{account.credentials['api_key']}:".encode()).decode()
+    return {
+        "authorization": f"Basic {token}",
+        "x-account-id": account.vendor_account_id or "",
+        "user-agent": USER_AGENT,
+        "accept": "application/json",
+    }
+
+
+def _with_extensions_in_passthrough(body: BaseModel) -> dict[str, Any]:
+    """StackOne's DTOs have no extension fields, so they travel in `passthrough` under their own names."""
+    data = body.model_dump(exclude_unset=True)
+    popped = {name: data.pop(name, None) for name in EXTENSION_FIELDS}
+    moved = {name: value for name, value in popped.items() if value is not None}
+    if moved:
+        data["passthrough"] = {**(data.get("passthrough") or {}), **moved}
+    return data
+
+
+def _page(response: ProviderResponse, model: type[BaseModel]) -> PageResult:
+    body = json_object(response)
+    next_cursor = body.get("next") or None
+    return PageResult([model.model_validate(item) for item in json_list(response, "data")], next_cursor)
+
+
+def _write_result(response: ProviderResponse, status: int, message: str) -> WriteResult:
+    data = json_object(response, "data")
+    return WriteResult(data.get("id"), data.get("remote_id"), status, message)

@@ -1,0 +1,393 @@
+"""The HTTP surface: StackOne-compatible `/unified/ats/...` routes over a connector registry.
+
+Every unified route runs the same pipeline (`Gateway.handle`): authenticate, resolve the account, check the
+connector offers the operation, read and validate the input, let the connector plan the vendor calls, then
+either show the plan (dry run) or execute it and wrap the result in StackOne's envelope.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from connectors.base import (
+    AccountContext,
+    Action,
+    Call,
+    Connector,
+    ListQuery,
+    Operation,
+    PageResult,
+    RecordResult,
+    Resource,
+    WriteResult,
+)
+from connectors.errors import InvalidInput, NotSupported, field_errors
+from connectors.extensions import resolve_extensions
+from connectors.registry import Registry
+from connectors.unified.common import WriteModel
+from connectors.unified.jobs import Job, JobWrite
+from connectors.unified.reference import Department, Location, User
+from gateway import envelopes
+from gateway.auth import Authenticator
+from gateway.config import ResolvedConfig
+from gateway.cursors import CursorScope, CursorSigner
+from gateway.errors import GatewayError, invalid_input, timestamp
+from gateway.executor import Execution, execute, first_requests, not_supported
+from gateway.inputs import QueryOptions, parse_query, read_json_body
+from gateway.sandboxes import wire
+from gateway.upstream import Upstream
+
+log = structlog.get_logger("gateway.access")
+
+READ_MODELS: Mapping[Resource, type[BaseModel]] = {
+    Resource.JOBS: Job,
+    Resource.DEPARTMENTS: Department,
+    Resource.LOCATIONS: Location,
+    Resource.USERS: User,
+}
+WRITE_MODELS: Mapping[Resource, type[WriteModel]] = {Resource.JOBS: JobWrite}
+_SINGULAR = {Resource.JOBS: "job", Resource.DEPARTMENTS: "department", Resource.LOCATIONS: "location",
+             Resource.USERS: "user"}
+_REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
+
+
+class Gateway:
+    def __init__(
+        self,
+        resolved: ResolvedConfig,
+        registry: Registry,
+        upstream: Upstream,
+        credentials: Mapping[str, Mapping[str, str]],
+        signer: CursorSigner,
+    ) -> None:
+        self.config = resolved.config
+        self.registry = registry
+        self.upstream = upstream
+        self.auth = Authenticator.from_config(resolved)
+        self.signer = signer
+        self.contexts = {
+            a.id: AccountContext(
+                account_id=a.id,
+                ats=a.ats,
+                vendor_account_id=a.vendor_account_id,
+                credentials=credentials[a.id],
+                defaults=a.defaults.model_dump(exclude_none=True),
+            )
+            for a in self.config.accounts
+        }
+
+    async def handle(self, request: Request, operation: Operation) -> Response:
+        caller = self.auth.caller(request.headers.get("authorization"))
+        account = self.auth.account(caller, request.headers.get("x-account-id"))
+        provider = self.config.providers[account.provider]
+        connector = self.registry[provider.connector]
+        structlog.contextvars.bind_contextvars(
+            caller=caller.name, account=account.id, connector=connector.name, operation=str(operation)
+        )
+        capability = connector.capabilities().get(operation)
+        if capability is None or not capability.supported:
+            raise not_supported(NotSupported(connector.name, str(operation), capability and capability.reason))
+        options = parse_query(
+            request.query_params, list(request.query_params.keys()), operation.resource, operation.action
+        )
+        self._check_fields(operation.resource, options)
+        context = self.contexts[account.id]
+        scope = CursorScope(caller.name, account.id, operation.resource.value, options.filters)
+        call = Call(
+            operation,
+            record_id=request.path_params.get("id"),
+            body=await self._body(request, operation, context) if operation.is_write else None,
+            list_query=self._list_query(operation, options, scope),
+        )
+        try:
+            plan = connector.plan(call, context)
+        except InvalidInput as exc:
+            raise invalid_input(exc.errors, exc.status) from exc
+        except NotSupported as exc:
+            raise not_supported(exc) from exc
+        if options.dry_run:
+            return self._dry_run(connector, account.provider, first_requests(plan))
+        execution = await execute(plan, connector, account.provider, self.upstream)
+        return self._render(execution, options, scope)
+
+    async def _body(self, request: Request, operation: Operation, context: AccountContext) -> WriteModel:
+        raw = await read_json_body(request, self.config.max_body_bytes)
+        try:
+            body = WRITE_MODELS[operation.resource].model_validate(raw)
+        except ValidationError as exc:
+            raise invalid_input(field_errors(exc)) from exc
+        try:
+            return resolve_extensions(body, context.defaults, creating=operation.action == Action.CREATE)
+        except InvalidInput as exc:
+            raise invalid_input(exc.errors, exc.status) from exc
+
+    def _list_query(self, operation: Operation, options: QueryOptions, scope: CursorScope) -> ListQuery | None:
+        if operation.action != Action.LIST:
+            return None
+        cursor = self.signer.unwrap(options.next, scope) if options.next else None
+        return ListQuery(page_size=options.page_size, cursor=cursor, filters=options.filters)
+
+    @staticmethod
+    def _check_fields(resource: Resource, options: QueryOptions) -> None:
+        unknown = [f for f in options.fields if f not in READ_MODELS[resource].model_fields]
+        if unknown:
+            raise GatewayError(400, "invalid_parameter", f"fields: unknown field(s) {', '.join(unknown)}")
+
+    def _dry_run(self, connector: Connector, provider: str, requests: list[Any]) -> Response:
+        base = self.config.providers[provider].base_url.rstrip("/")
+        shown = [
+            {
+                "method": r.method,
+                "url": base + r.path + (f"?{urlencode(dict(r.query))}" if r.query else ""),
+                "headers": {k: "[redacted]" if k.lower() in connector.secret_headers else v
+                            for k, v in r.headers.items()},
+                "body": r.json,
+            }
+            for r in requests
+        ]
+        return JSONResponse({"dry_run": True, "connector": connector.name, "requests": shown})
+
+    def _render(self, execution: Execution, options: QueryOptions, scope: CursorScope) -> Response:
+        result = execution.result
+        if isinstance(result, WriteResult):
+            return JSONResponse(
+                {"statusCode": result.status_code, "message": result.message, "timestamp": timestamp(),
+                 "data": {"id": result.id, "remote_id": result.remote_id}},
+                status_code=result.status_code,
+            )
+        out: dict[str, Any]
+        if isinstance(result, RecordResult):
+            out = {"data": _dump(result.data, options.fields)}
+        else:
+            assert isinstance(result, PageResult)
+            next_cursor = self.signer.wrap(result.next_cursor, scope) if result.next_cursor else None
+            out = {"next": next_cursor, "data": [_dump(item, options.fields) for item in result.data]}
+        if options.raw:
+            out["raw"] = [
+                {"method": s.request.method, "url": s.response.url, "body": s.request.json, "response": s.response.body}
+                for s in execution.exchanges
+            ]
+        return JSONResponse(out)
+
+
+def _dump(model: BaseModel, fields: tuple[str, ...]) -> dict[str, Any]:
+    data = model.model_dump(mode="json")
+    return {k: v for k, v in data.items() if k in fields} if fields else data
+
+
+class RequestContext:
+    """Gives every request an id (the caller's, if sane) and writes the one access event per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sent_id = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = sent_id if _REQUEST_ID.match(sent_id) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                latency_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+            structlog.contextvars.clear_contextvars()
+
+
+def _request_id(request: Request) -> str:
+    return str(getattr(request.state, "request_id", "")) or uuid.uuid4().hex
+
+
+def _error_response(request: Request, error: GatewayError) -> JSONResponse:
+    return JSONResponse(error.body(_request_id(request)), status_code=error.status, headers=dict(error.headers))
+
+
+def create_app(
+    resolved: ResolvedConfig,
+    registry: Registry | None = None,
+    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+) -> FastAPI:
+    """Build the gateway; `transports` replaces the network for named providers (tests use respx or sandboxes)."""
+    registry = registry or Registry.discover()
+    wiring = wire(resolved)
+    upstream = Upstream(resolved.config.providers, {**wiring.transports, **(transports or {})})
+    secret_ref = resolved.config.cursor_secret
+    if secret_ref is None:
+        logging.getLogger("gateway").warning(
+            "cursor_secret is not configured: list cursors are signed with a per-process key, "
+            "so a walk cannot continue on another replica"
+        )
+    signer = CursorSigner(resolved.secret(secret_ref).encode() if secret_ref else secrets.token_bytes(32))
+    gateway = Gateway(resolved, registry, upstream, wiring.credentials, signer)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await upstream.aclose()
+
+    app = FastAPI(
+        title="ATS gateway",
+        version="0.1.0",
+        description="StackOne-compatible unified ATS API over StackOne and Bindbee, with gateway extensions.",
+        lifespan=lifespan,
+    )
+    app.state.gateway = gateway
+    app.state.sandboxes = wiring.apps
+    app.add_middleware(RequestContext)
+
+    @app.exception_handler(GatewayError)
+    async def gateway_error(request: Request, exc: GatewayError) -> JSONResponse:
+        return _error_response(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "route_not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _error_response(request, GatewayError(exc.status_code, code, str(exc.detail)))
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> JSONResponse:
+        logging.getLogger("gateway").error("unhandled error", exc_info=exc)
+        return _error_response(request, GatewayError(500, "internal_error", "Internal error; it has been logged"))
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz() -> dict[str, Any]:
+        return {"status": "ready", "config": "loaded", "accounts": len(resolved.config.accounts)}
+
+    _add_unified_routes(app, gateway)
+    _customise_openapi(app)
+    return app
+
+
+def _endpoint(gateway: Gateway, operation: Operation) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+    async def endpoint(request: Request) -> Response:
+        return await gateway.handle(request, operation)
+
+    return endpoint
+
+
+_COMMON_PARAMS = [
+    {"name": "x-account-id", "in": "header", "required": True, "schema": {"type": "string"},
+     "description": "The configured account to act on"},
+]
+_READ_PARAMS = [
+    {"name": "raw", "in": "query", "schema": {"type": "boolean"},
+     "description": "Add the vendor's raw exchanges as `raw`"},
+    {"name": "fields", "in": "query", "schema": {"type": "string"},
+     "description": "Comma-separated fields to return"},
+]
+_LIST_PARAMS = [
+    {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+    {"name": "next", "in": "query", "schema": {"type": "string"}, "description": "The signed cursor"},
+    {"name": "filter", "in": "query", "style": "deepObject", "explode": True,
+     "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+     "description": "filter[updated_after], filter[created_after] (jobs), filter[job_status] (jobs: open|draft)"},
+]
+_WRITE_PARAMS = [
+    {"name": "dry_run", "in": "query", "schema": {"type": "boolean"},
+     "description": "Validate and translate only: show the vendor requests, send nothing"},
+]
+
+
+def _add_unified_routes(app: FastAPI, gateway: Gateway) -> None:
+    error_responses: dict[int | str, dict[str, Any]] = {
+        status: {"model": envelopes.ErrorBody, "description": text}
+        for status, text in ((400, "Bad request"), (401, "Unauthorized"), (404, "Not found"),
+                             (422, "Validation error"), (501, "Not implemented"), (502, "Vendor error"))
+    }
+    for resource, model in READ_MODELS.items():
+        base = f"/unified/ats/{resource.value}"
+        single = _SINGULAR[resource]
+        routes: list[tuple[str, str, Action, dict[str, Any]]] = [
+            ("GET", base, Action.LIST, {
+                200: {"model": envelopes.Paginated[model], "description": "A page"}}),  # type: ignore[valid-type]
+            ("GET", base + "/{id}", Action.GET, {
+                200: {"model": envelopes.RecordResult[model], "description": "One record"}}),  # type: ignore[valid-type]
+        ]
+        if resource in WRITE_MODELS:
+            routes += [
+                ("POST", base, Action.CREATE, {201: {"model": envelopes.CreateResult, "description": "Created"},
+                                              200: {"model": envelopes.DryRun, "description": "Dry run"}}),
+                ("PATCH", base + "/{id}", Action.UPDATE, {200: {"model": envelopes.CreateResult,
+                                                               "description": "Updated (or dry run)"}}),
+            ]
+        for method, path, action, responses in routes:
+            operation = Operation(resource, action)
+            params = list(_COMMON_PARAMS)
+            params += _WRITE_PARAMS if operation.is_write else _READ_PARAMS
+            params += _LIST_PARAMS if action == Action.LIST else []
+            extra: dict[str, Any] = {"parameters": params}
+            if operation.is_write:
+                extra["requestBody"] = {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{WRITE_MODELS[resource].__name__}"}}}}
+            name = f"{action.value}_{resource.value if action == Action.LIST else single}"
+            app.add_api_route(
+                path,
+                _endpoint(gateway, operation),
+                methods=[method],
+                operation_id=f"ats_{name}",
+                summary=name.replace("_", " ").capitalize(),
+                tags=[resource.value],
+                responses={**responses, **error_responses},
+                openapi_extra=extra,
+            )
+
+
+def _customise_openapi(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in WRITE_MODELS.values():
+            body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(body.pop("$defs", {}))
+            components[model.__name__] = body
+        schema["components"]["securitySchemes"] = {
+            "basic": {"type": "http", "scheme": "basic", "description": "API key as user name, empty password"},
+            "bearer": {"type": "http", "scheme": "bearer"},
+        }
+        schema["security"] = [{"basic": []}, {"bearer": []}]
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

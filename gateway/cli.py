@@ -1,0 +1,98 @@
+"""`gateway serve`, `gateway check-config FILE`, `gateway sandbox {stackone,bindbee} --port N`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from connectors.registry import Registry
+from gateway import logs
+from gateway.config import ConfigError, ServerSettings, load_config
+
+
+def _serve(settings: ServerSettings) -> int:
+    logs.configure(settings.log_format)
+    logger = logging.getLogger("gateway")
+    try:
+        resolved = load_config(settings.gateway_config, Registry.discover())
+    except ConfigError as exc:
+        for problem in exc.problems:
+            logger.error("config problem: %s", problem)
+        return 2
+    from gateway.app import create_app
+
+    sandboxes = [n for n, p in resolved.config.providers.items() if p.sandbox]
+    logger.info("config %s loaded; in-process sandboxes: %s", settings.gateway_config, ", ".join(sandboxes) or "none")
+    app = create_app(resolved)
+    uvicorn.run(app, host=settings.gateway_host, port=settings.gateway_port, log_config=None,
+                loop="uvloop", http="httptools", timeout_graceful_shutdown=30)
+    return 0
+
+
+def _check_config(path: str) -> int:
+    try:
+        resolved = load_config(path, Registry.discover())
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in {path}", file=sys.stderr)
+        return 1
+    config = resolved.config
+    print(f"{path}: OK ({len(config.callers)} callers, {len(config.providers)} providers, "
+          f"{len(config.accounts)} accounts)")
+    return 0
+
+
+def _sandbox(kind: str, host: str, port: int) -> int:
+    """Serve one emulator on its own port; credentials come from the environment, as the gateway's do."""
+    logs.configure(os.environ.get("LOG_FORMAT", "json"))
+    if kind == "stackone":
+        from sandbox import stackone
+
+        keys = set(os.environ.get("STACKONE_SANDBOX_API_KEYS", "sandbox-stackone-key").split(","))
+        accounts = dict(
+            item.split("=", 1)
+            for item in os.environ.get("STACKONE_SANDBOX_ACCOUNTS", "stackone-demo-account=generic").split(",")
+        )
+        app = stackone.create_app(stackone.StackOneSandbox(api_keys=keys, accounts=accounts))
+    else:
+        from sandbox import bindbee
+
+        connectors = dict(
+            item.split("=", 1)
+            for item in os.environ.get(
+                "BINDBEE_SANDBOX_CONNECTORS", "sandbox-greenhouse-token=greenhouse,sandbox-generic-token=generic"
+            ).split(",")
+        )
+        app = bindbee.create_app(bindbee.BindbeeSandbox(
+            api_key=os.environ.get("BINDBEE_SANDBOX_API_KEY", "sandbox-bindbee-key"), connectors=connectors
+        ))
+    uvicorn.run(app, host=host, port=port, log_config=None)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gateway", description="ATS unified-API gateway")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="run the gateway (GATEWAY_CONFIG, GATEWAY_HOST, GATEWAY_PORT, REDIS_URL)")
+    check = commands.add_parser("check-config", help="validate a config file and the env vars it references")
+    check.add_argument("file")
+    sandbox = commands.add_parser("sandbox", help="run a vendor emulator")
+    sandbox.add_argument("kind", choices=["stackone", "bindbee"])
+    sandbox.add_argument("--port", type=int, required=True)
+    sandbox.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(ServerSettings())
+    if args.command == "check-config":
+        return _check_config(args.file)
+    return _sandbox(args.kind, args.host, args.port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""Configuration: one YAML file validated by pydantic, secrets only by reference to environment variables.
+
+`load_config` returns a fully resolved `GatewayConfig` or raises `ConfigError` listing every problem with its path
+in the file, so `gateway check-config` can print them all at once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from connectors.registry import Registry
+
+SANDBOX_KINDS = ("stackone", "bindbee")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EnvSecret(_Strict):
+    """A secret named by the environment variable that holds it; the file never holds the value."""
+
+    env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class RateLimit(_Strict):
+    requests_per_second: float = Field(gt=0)
+    burst: int = Field(ge=1)
+
+
+class Caller(_Strict):
+    name: str = Field(min_length=1)
+    api_key_sha256: str | None = Field(default=None, description="sha256 hex of the caller's API key")
+    api_key_sha256_env: str | None = Field(default=None, description="env var holding the sha256 hex instead")
+    accounts: list[str] = Field(description="account ids this caller may use; '*' for all")
+    rate_limit: RateLimit | None = None
+    rate_limit_per_account: RateLimit | None = None
+
+    @field_validator("api_key_sha256")
+    @classmethod
+    def _hex(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[0-9a-f]{64}", value):
+            raise ValueError("must be 64 lower-case hex digits (sha256 of the API key)")
+        return value
+
+    def may_use(self, account_id: str) -> bool:
+        return "*" in self.accounts or account_id in self.accounts
+
+
+class Timeouts(_Strict):
+    # StackOne keeps a request alive up to 60 s before answering 408, so the read timeout must outlast it.
+    connect: float = Field(default=5.0, gt=0)
+    read: float = Field(default=75.0, gt=0)
+    total: float = Field(default=90.0, gt=0)
+
+
+class VendorQuota(_Strict):
+    requests_per_minute: int = Field(ge=1)
+    share: float = Field(default=0.8, gt=0, le=1)
+    max_concurrency: int = Field(default=10, ge=1)
+
+
+class Provider(_Strict):
+    connector: str
+    base_url: str = Field(pattern=r"^https?://[^\s/]+(/\S*)?$")
+    sandbox: Literal["stackone", "bindbee"] | None = Field(
+        default=None, description="serve this provider from an in-process sandbox (demo and tests)"
+    )
+    credentials: dict[str, EnvSecret] = Field(default_factory=dict)
+    timeouts: Timeouts = Timeouts()
+    quota: VendorQuota | None = None
+
+
+class AccountDefaults(_Strict):
+    acting_user_id: str | None = None
+    openings: int | None = Field(default=None, ge=1)
+    template_id: str | None = None
+
+
+class Account(_Strict):
+    id: str = Field(min_length=1, max_length=255)
+    provider: str
+    vendor_account_id: str | None = Field(default=None, description="StackOne linked account id")
+    credentials: dict[str, EnvSecret] = Field(default_factory=dict, description="e.g. Bindbee connector_token")
+    ats: str | None = Field(default=None, description="the ATS behind the vendor, e.g. greenhouse")
+    defaults: AccountDefaults = AccountDefaults()
+    require_idempotency_key: bool = False
+
+
+class GatewayConfig(_Strict):
+    callers: list[Caller]
+    providers: dict[str, Provider]
+    accounts: list[Account]
+    cursor_secret: EnvSecret | None = Field(
+        default=None, description="signs list cursors; replicas must share it (random per process if unset)"
+    )
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+
+
+class ServerSettings(BaseSettings):
+    """Process settings from the environment (CONTRACT.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    gateway_config: str = "config/demo.yaml"
+    redis_url: str | None = None
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8080
+    log_format: Literal["json", "console"] = "json"
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class ResolvedConfig(BaseModel):
+    """The validated file plus the secret values it references, looked up once at start-up."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    config: GatewayConfig
+    secrets: Mapping[str, str]
+    """Environment variable name → value, for every EnvSecret the file references."""
+    caller_key_hashes: Mapping[str, str]
+    """Caller name → sha256 hex of its API key."""
+
+    def secret(self, ref: EnvSecret) -> str:
+        return self.secrets[ref.env]
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def parse_config(raw: Any, *, source: str = "config") -> GatewayConfig:
+    try:
+        return GatewayConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(
+            [f"{source}: {_loc(tuple(e['loc'])) or '(top level)'}: {e['msg']}" for e in exc.errors()]
+        ) from exc
+
+
+def read_config_file(path: str | Path) -> GatewayConfig:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read: {exc.strerror}"]) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{path}: not valid YAML: {exc}"]) from exc
+    return parse_config(raw, source=str(path))
+
+
+def resolve(
+    config: GatewayConfig,
+    registry: Registry,
+    environ: Mapping[str, str] | None = None,
+    *,
+    source: str = "config",
+) -> ResolvedConfig:
+    """Cross-check the file and look up its secrets; every problem is reported, not just the first."""
+    env = os.environ if environ is None else environ
+    problems: list[str] = []
+    secrets: dict[str, str] = {}
+
+    def need(ref: EnvSecret, where: str) -> None:
+        if ref.env in env and env[ref.env]:
+            secrets[ref.env] = env[ref.env]
+        else:
+            problems.append(f"{source}: {where}: environment variable {ref.env} is not set")
+
+    account_ids = [a.id for a in config.accounts]
+    for dup in sorted({i for i in account_ids if account_ids.count(i) > 1}):
+        problems.append(f"{source}: accounts: id {dup!r} is used more than once")
+
+    hashes: dict[str, str] = {}
+    for i, caller in enumerate(config.callers):
+        where = f"callers[{i}]"
+        if (caller.api_key_sha256 is None) == (caller.api_key_sha256_env is None):
+            problems.append(f"{source}: {where}: give exactly one of api_key_sha256, api_key_sha256_env")
+        elif caller.api_key_sha256 is not None:
+            hashes[caller.name] = caller.api_key_sha256
+        else:
+            ref = EnvSecret(env=caller.api_key_sha256_env or "")
+            need(ref, f"{where}.api_key_sha256_env")
+            value = secrets.get(ref.env, "")
+            if value and not re.fullmatch(r"[0-9a-f]{64}", value):
+                problems.append(f"{source}: {where}: {ref.env} must hold 64 lower-case hex digits")
+            hashes[caller.name] = value
+        for j, account in enumerate(caller.accounts):
+            if account != "*" and account not in account_ids:
+                problems.append(f"{source}: {where}.accounts[{j}]: unknown account {account!r}")
+    names = [c.name for c in config.callers]
+    for dup in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"{source}: callers: name {dup!r} is used more than once")
+    seen_hashes = list(hashes.values())
+    if len(set(seen_hashes)) != len(seen_hashes):
+        problems.append(f"{source}: callers: two callers share one API key")
+
+    for name, provider in config.providers.items():
+        where = f"providers.{name}"
+        if provider.connector not in registry:
+            known = ", ".join(sorted(registry))
+            problems.append(f"{source}: {where}.connector: unknown connector {provider.connector!r} (known: {known})")
+        if provider.sandbox is not None and provider.sandbox != provider.connector:
+            problems.append(f"{source}: {where}.sandbox: a {provider.sandbox} sandbox cannot serve {name}")
+        for key, ref in provider.credentials.items():
+            need(ref, f"{where}.credentials.{key}")
+
+    for i, account in enumerate(config.accounts):
+        where = f"accounts[{i}]"
+        provider = config.providers.get(account.provider)
+        if provider is None:
+            problems.append(f"{source}: {where}.provider: unknown provider {account.provider!r}")
+            continue
+        for key, ref in account.credentials.items():
+            need(ref, f"{where}.credentials.{key}")
+        if provider.connector in registry and provider.sandbox is None:
+            supplied = set(provider.credentials) | set(account.credentials)
+            for key in registry[provider.connector].credentials:
+                if key not in supplied:
+                    problems.append(f"{source}: {where}: connector {provider.connector} needs credential {key!r}")
+        if provider.connector == "stackone" and not account.vendor_account_id:
+            problems.append(f"{source}: {where}.vendor_account_id: StackOne accounts need their linked account id")
+
+    if config.cursor_secret is not None:
+        need(config.cursor_secret, "cursor_secret")
+    if problems:
+        raise ConfigError(problems)
+    return ResolvedConfig(config=config, secrets=secrets, caller_key_hashes=hashes)
+
+
+def load_config(path: str | Path, registry: Registry, environ: Mapping[str, str] | None = None) -> ResolvedConfig:
+    return resolve(read_config_file(path), registry, environ, source=str(path))

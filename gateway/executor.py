@@ -1,0 +1,153 @@
+"""Drives a connector's plan against the vendor, and translates everything that can go wrong on the way.
+
+This is the one error translator around every connector: vendor statuses, transport failures and connector
+surprises all leave here as a `GatewayError` with a stable code, never as an unhandled exception.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import structlog
+from pydantic import ValidationError
+
+from connectors.base import Connector, Plan, ProviderRequest, ProviderResponse, Result
+from connectors.errors import InvalidInput, NotSupported, UnexpectedResponse
+from gateway.errors import GatewayError, ProviderErrorDetail, invalid_input
+from gateway.upstream import NotSent, OutcomeUnknown, Sent, Upstream
+
+log = structlog.get_logger("gateway.upstream")
+
+
+@dataclass
+class Execution:
+    result: Result
+    exchanges: list[Sent] = field(default_factory=list)
+
+
+def not_supported(exc: NotSupported) -> GatewayError:
+    return GatewayError(501, "not_implemented", str(exc))
+
+
+def first_requests(plan: Plan) -> list[ProviderRequest]:
+    """The requests a plan makes before it needs a vendor answer (all of them, for today's plans)."""
+    try:
+        return [next(plan)]
+    except InvalidInput as exc:
+        raise invalid_input(exc.errors, exc.status) from exc
+    except StopIteration:
+        return []
+
+
+async def execute(plan: Plan, connector: Connector, provider: str, upstream: Upstream) -> Execution:
+    exchanges: list[Sent] = []
+    try:
+        request = next(plan)
+    except InvalidInput as exc:
+        raise invalid_input(exc.errors, exc.status) from exc
+    except StopIteration as stop:
+        return Execution(stop.value, exchanges)
+    while True:
+        sent = await _send(upstream, provider, request)
+        exchanges.append(sent)
+        response = sent.response
+        structlog.contextvars.bind_contextvars(
+            upstream_status=response.status, upstream_latency_ms=round(sent.latency_ms, 2)
+        )
+        log.info(
+            "upstream_call",
+            provider=provider,
+            method=request.method,
+            path=request.path,
+            status=response.status,
+            latency_ms=round(sent.latency_ms, 2),
+        )
+        if response.status not in request.ok_statuses:
+            raise provider_error(connector, request, response)
+        try:
+            request = plan.send(response)
+        except StopIteration as stop:
+            return Execution(stop.value, exchanges)
+        except (UnexpectedResponse, ValidationError, KeyError, TypeError, ValueError) as exc:
+            logging.getLogger("gateway.upstream").warning("unreadable vendor response", exc_info=True)
+            what = "The vendor accepted the write but its answer" if request.is_write else "The vendor's answer"
+            raise GatewayError(
+                502,
+                "unexpected_provider_response",
+                f"{what} could not be read: {exc}",
+                provider_errors=[ProviderErrorDetail(response.status, response.url, response.body)],
+            ) from exc
+
+
+async def _send(upstream: Upstream, provider: str, request: ProviderRequest) -> Sent:
+    try:
+        return await upstream.send(provider, request)
+    except NotSent as exc:
+        raise GatewayError(
+            503,
+            "provider_unavailable",
+            f"{provider} could not be reached ({exc.reason}); nothing was sent",
+            retryable=True,
+            headers={"Retry-After": "1"},
+        ) from exc
+    except OutcomeUnknown as exc:
+        if request.is_write:
+            raise GatewayError(
+                504 if exc.timed_out else 502,
+                "outcome_unknown",
+                f"The write was sent to {provider} but {exc.reason}: it may or may not have been applied. "
+                "Check the record before writing again.",
+            ) from exc
+        raise GatewayError(
+            504 if exc.timed_out else 502,
+            "provider_timeout" if exc.timed_out else "provider_error",
+            f"{provider}: {exc.reason}",
+            retryable=True,
+        ) from exc
+
+
+def provider_error(connector: Connector, request: ProviderRequest, response: ProviderResponse) -> GatewayError:
+    status = response.status
+    detail = [ProviderErrorDetail(status, response.url, response.body)]
+    said = connector.error_message(response)
+    suffix = f": {said}" if said else ""
+    name = connector.name
+    if status in (401, 403):
+        return GatewayError(
+            502,
+            "provider_auth_failed",
+            f"{name} refused the gateway's credentials for this account ({status}){suffix}",
+            provider_errors=detail,
+        )
+    if status == 404:
+        return GatewayError(404, "not_found", f"{name} has no such record{suffix}", provider_errors=detail)
+    if status == 409:
+        return GatewayError(409, "provider_conflict", f"{name} reports a conflict{suffix}", provider_errors=detail)
+    if status in (400, 422):
+        return GatewayError(
+            422, "provider_validation_error", f"{name} rejected the request{suffix}", provider_errors=detail
+        )
+    if status == 429:
+        retry_after = response.headers.get("retry-after", "60")
+        return GatewayError(
+            429,
+            "provider_rate_limited",
+            f"{name} is rate limiting this account; nothing was processed{suffix}",
+            retryable=True,
+            provider_errors=detail,
+            headers={"Retry-After": retry_after},
+        )
+    if request.is_write and (status == 408 or status >= 500):
+        return GatewayError(
+            504 if status == 408 else 502,
+            "outcome_unknown",
+            f"{name} answered {status} to a write: it may or may not have been applied{suffix}",
+            provider_errors=detail,
+        )
+    if status == 408:
+        return GatewayError(504, "provider_timeout", f"{name} timed out{suffix}", retryable=True,
+                            provider_errors=detail)
+    return GatewayError(
+        502, "provider_error", f"{name} answered {status}{suffix}", retryable=status >= 500, provider_errors=detail
+    )

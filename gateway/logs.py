@@ -1,0 +1,84 @@
+"""Structured logs: JSON in production, console for people; secrets and PII never leave the process.
+
+Every event goes through `redact`, so a field added tomorrow cannot leak what today's fields do not.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+import structlog
+
+_SECRET_KEYS = re.compile(r"authorization|api[_-]?key|token|secret|password|cookie", re.I)
+_PII_KEYS = re.compile(r"e?mail|phone|first_name|last_name|^name$|full_name", re.I)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# Only "+"-prefixed numbers: bare digit runs are far more often ids and dates than phone numbers.
+_PHONE = re.compile(r"\+\d[\d\s().-]{6,}\d")
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return _PHONE.sub("[phone]", _EMAIL.sub("[email]", value))
+    if isinstance(value, Mapping):
+        return {k: _redact_item(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def _redact_item(key: str, value: Any) -> Any:
+    if _SECRET_KEYS.search(key):
+        return "[secret]"
+    if _PII_KEYS.search(key):
+        return "[pii]"
+    return _scrub(value)
+
+
+def redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    for key in list(event):
+        if key not in ("event", "level", "timestamp", "logger"):
+            event[key] = _redact_item(key, event[key])
+    return event
+
+
+def configure(log_format: str = "json", level: int = logging.INFO) -> None:
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if log_format == "json" else structlog.dev.ConsoleRenderer()
+    )
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        redact,
+    ]
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # uvicorn's own access log would be a second, unredacted event per request.
+    logging.getLogger("uvicorn.access").disabled = True
+    # httpx logs every URL it fetches, query strings (and so filters such as e-mails) included.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True

@@ -1,0 +1,64 @@
+"""Serving providers from in-process sandboxes (`sandbox:` in the config): the demo and the test suite.
+
+Each sandbox is seeded with one tenant per configured account, and is reached through an ASGI transport, so the
+gateway's whole request path runs unchanged. Credentials the config leaves out are generated for the life of the
+process: a sandbox needs no secrets from anyone.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+import httpx
+from fastapi import FastAPI
+
+from gateway.config import EnvSecret, ResolvedConfig
+from sandbox import bindbee, stackone
+
+
+@dataclass
+class Wiring:
+    transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
+    apps: dict[str, FastAPI] = field(default_factory=dict)
+    credentials: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Account id → every credential its connector gets (configured, or generated for a sandbox)."""
+
+
+def wire(resolved: ResolvedConfig) -> Wiring:
+    config = resolved.config
+    wiring = Wiring()
+
+    def value(ref: EnvSecret | None) -> str:
+        return resolved.secret(ref) if ref is not None else secrets.token_urlsafe(24)
+
+    provider_keys = {name: value(p.credentials.get("api_key")) if p.sandbox else None
+                     for name, p in config.providers.items()}
+    for account in config.accounts:
+        provider = config.providers[account.provider]
+        creds = {key: resolved.secret(ref) for key, ref in provider.credentials.items()}
+        if provider.sandbox:
+            creds["api_key"] = provider_keys[account.provider] or ""
+            if provider.sandbox == "bindbee":
+                creds["connector_token"] = value(account.credentials.get("connector_token"))
+        creds.update({key: resolved.secret(ref) for key, ref in account.credentials.items()})
+        wiring.credentials[account.id] = creds
+
+    for name, provider in config.providers.items():
+        served = [a for a in config.accounts if a.provider == name]
+        app: FastAPI
+        if provider.sandbox == "stackone":
+            app = stackone.create_app(stackone.StackOneSandbox(
+                api_keys={provider_keys[name] or ""},
+                accounts={a.vendor_account_id or a.id: a.ats or "generic" for a in served},
+            ))
+        elif provider.sandbox == "bindbee":
+            app = bindbee.create_app(bindbee.BindbeeSandbox(
+                api_key=provider_keys[name] or "",
+                connectors={wiring.credentials[a.id]["connector_token"]: a.ats or "generic" for a in served},
+            ))
+        else:
+            continue
+        wiring.apps[name] = app
+        wiring.transports[name] = httpx.ASGITransport(app=app)
+    return wiring

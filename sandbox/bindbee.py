@@ -1,0 +1,264 @@
+"""A local emulator of Bindbee's ATS API, as Bindbee documents it (../shared/vendor/bindbee, reference §1).
+
+Bearer API key and `x-connector-token` checked on every call; FastAPI-shaped 422 detail lists and `{"detail": …}`
+errors; `{cursor, page_size, items}` pages; `X-RateLimit-*` headers and 429 + `Retry-After` at 200 requests per
+minute per connector token; Greenhouse's job rules enforced for Greenhouse connectors (the gateway must catch them
+first, this is the backstop).
+"""
+
+
+import math
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from sandbox.bindbee_models import AtsDepartment, AtsJob, AtsOffice, AtsRemoteUser, CreateAtsJob
+from sandbox.common import (
+    SEED_DEPARTMENTS,
+    SEED_JOBS,
+    SEED_OFFICES,
+    SEED_TEMPLATE_JOB,
+    SEED_USERS,
+    MinuteQuota,
+    Tenant,
+    decode_cursor,
+    now_iso,
+    page,
+    stable_id,
+)
+
+RATE_LIMIT_PER_MINUTE = 200
+_MODELS = {"jobs": AtsJob, "departments": AtsDepartment, "offices": AtsOffice, "remote-users": AtsRemoteUser}
+_EXPANDABLE = {"departments": "departments", "offices": "offices", "hiring_managers": "remote-users",
+               "recruiters": "remote-users"}
+
+
+@dataclass
+class BindbeeSandbox:
+    api_key: str
+    connectors: dict[str, str]
+    """Connector token → the ATS behind it (e.g. "greenhouse")."""
+    requests_per_minute: int = RATE_LIMIT_PER_MINUTE
+    tenants: dict[str, Tenant] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.quota = MinuteQuota(self.requests_per_minute)
+        for token, ats in self.connectors.items():
+            self.tenants[token] = seed_tenant(token, ats)
+
+
+def seed_tenant(token: str, ats: str) -> Tenant:
+    tenant = Tenant(ats=ats)
+    stamp = now_iso()
+    common = {"modified_at": stamp, "custom_fields": {}}
+    for i, name in enumerate(SEED_DEPARTMENTS, start=1):
+        tenant["departments"].add({"id": stable_id(token, "department", name), "remote_id": str(4_000_100 + i),
+                                   "name": name, "raw_data": {"id": 4_000_100 + i, "name": name}, **common})
+    for i, (name, where) in enumerate(SEED_OFFICES, start=1):
+        tenant["offices"].add({"id": stable_id(token, "office", name), "remote_id": str(4_000_200 + i),
+                               "name": name, "location": where, "raw_data": {"id": 4_000_200 + i, "name": name},
+                               **common})
+    for i, person in enumerate(SEED_USERS, start=1):
+        tenant["remote-users"].add({
+            "id": stable_id(token, "user", person.email), "remote_id": str(4_000_300 + i),
+            "first_name": person.first_name, "last_name": person.last_name, "email": person.email,
+            "disabled": False, "remote_created_at": stamp, "access_role": person.role,
+            "raw_data": {"id": 4_000_300 + i, "first_name": person.first_name}, **common})
+    for i, (name, template) in enumerate(((SEED_TEMPLATE_JOB, True), *((n, False) for n in SEED_JOBS)), start=1):
+        remote = str(4_033_879_000 + i)
+        tenant["jobs"].add({
+            "id": stable_id(token, "job", name), "remote_id": remote, "name": name, "description": None,
+            "code": None, "status": "OPEN" if not template else "DRAFT", "job_posting_urls": [],
+            "remote_created_at": stamp, "remote_updated_at": stamp, "confidential": False,
+            "departments": [stable_id(token, "department", SEED_DEPARTMENTS[0])],
+            "offices": [stable_id(token, "office", SEED_OFFICES[0][0])], "hiring_managers": [], "recruiters": [],
+            "raw_data": {"id": int(remote), "name": name, "is_template": template, "status": "draft"
+                         if template else "open"}, **common})
+    return tenant
+
+
+def _detail(loc: list[str | int], msg: str, kind: str, value: Any = None) -> dict[str, Any]:
+    return {"loc": loc, "msg": msg, "type": kind, "input": value}
+
+
+def create_app(sandbox: BindbeeSandbox) -> FastAPI:
+    app = FastAPI(title="Bindbee sandbox", docs_url=None, redoc_url=None)
+    app.state.sandbox = sandbox
+
+    @app.middleware("http")
+    async def rate_limit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        token = request.headers.get("x-connector-token")
+        if token is None:
+            return await call_next(request)
+        allowed, remaining, reset_in = sandbox.quota.take(token)
+        headers = {
+            "X-RateLimit-Limit": str(sandbox.quota.limit),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": str(int(time.time() + reset_in)),
+        }
+        if not allowed:
+            headers["Retry-After"] = str(max(1, math.ceil(reset_in)))
+            return JSONResponse({"detail": "Rate limit exceeded"}, status_code=429, headers=headers)
+        response = await call_next(request)
+        response.headers.update(headers)
+        return response
+
+    def tenant(
+        x_connector_token: Annotated[str, Header()],
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> Tenant:
+        scheme, _, key = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or key != sandbox.api_key:
+            raise HTTPException(401, "Invalid or missing API key", headers={"WWW-Authenticate": "Bearer"})
+        found = sandbox.tenants.get(x_connector_token)
+        if found is None:
+            raise HTTPException(403, "Invalid connector token")
+        return found
+
+    TenantDep = Annotated[Tenant, Depends(tenant)]
+
+    def render(kind: str, tenant: Tenant, record: dict[str, Any], raw: bool, custom: bool,
+               expand: set[str]) -> dict[str, Any]:
+        out = {k: v for k, v in record.items() if k != "raw_data"}
+        if raw:
+            out["raw_data"] = record.get("raw_data")
+        if not custom:
+            out["custom_fields"] = None
+        for key in expand & set(_EXPANDABLE):
+            target = tenant[_EXPANDABLE[key]]
+            out[key] = [render(_EXPANDABLE[key], tenant, target.get(i) or {"id": i}, False, False, set())
+                        for i in out.get(key) or []]
+        return _MODELS[kind].model_validate(out).model_dump(mode="json", exclude_unset=True)
+
+    def register_reads(kind: str) -> None:
+        @app.get(f"/api/ats/v1/{kind}", name=f"list_{kind}")
+        def list_records(
+            tenant: TenantDep,
+            ids: str | None = None,
+            remote_id: str | None = None,
+            include_raw_data: bool = False,
+            include_custom_fields: bool = False,
+            page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+            cursor: str | None = None,
+            modified_after: str | None = None,
+            expand: str | None = None,
+            code: str | None = None,
+            status: str | None = None,
+            offices: str | None = None,
+        ) -> dict[str, Any]:
+            offset = 0 if cursor is None else decode_cursor(cursor)
+            if offset is None:
+                raise HTTPException(400, "Invalid cursor")
+            since = _parse_time(modified_after, "modified_after")
+            wanted_ids = set(ids.split(",")) if ids else None
+            wanted_offices = set(offices.split(",")) if offices else None
+
+            def keep(r: dict[str, Any]) -> bool:
+                return (
+                    (wanted_ids is None or r["id"] in wanted_ids)
+                    and (remote_id is None or r.get("remote_id") == remote_id)
+                    and (since is None or _parse_time(r["modified_at"], "modified_at") > since)  # type: ignore[operator]
+                    and (kind != "jobs" or code is None or r.get("code") == code)
+                    and (kind != "jobs" or status is None or r.get("status") == status)
+                    and (kind != "jobs" or wanted_offices is None or bool(wanted_offices & set(r["offices"])))
+                )
+
+            items, next_cursor = page(tenant[kind].find(keep), offset, page_size)
+            expansions = set((expand or "").split(","))
+            rendered = [render(kind, tenant, r, include_raw_data, include_custom_fields, expansions) for r in items]
+            return {"cursor": next_cursor, "page_size": len(rendered), "items": rendered}
+
+        @app.get(f"/api/ats/v1/{kind}/{{id}}", name=f"get_{kind}")
+        def get_record(
+            id: uuid.UUID,  # noqa: A002 - Bindbee's own parameter name
+            tenant: TenantDep,
+            include_raw_data: bool = False,
+            include_custom_fields: bool = False,
+            expand: str | None = None,
+        ) -> dict[str, Any]:
+            record = tenant[kind].get(str(id))
+            if record is None:
+                raise HTTPException(404, "Not found")
+            expansions = set((expand or "").split(","))
+            return render(kind, tenant, record, include_raw_data, include_custom_fields, expansions)
+
+    for kind in _MODELS:
+        register_reads(kind)
+
+    @app.post("/api/ats/v1/jobs", status_code=201)
+    def create_job(body: CreateAtsJob, tenant: TenantDep) -> dict[str, Any]:
+        problems = _job_problems(body, tenant)
+        if problems:
+            return JSONResponse({"detail": problems}, status_code=422)  # type: ignore[return-value]
+        stamp = now_iso()
+        remote = tenant.remote_id()
+        template = _template(tenant, body.template_id)
+        record = {
+            "id": str(uuid.uuid4()), "remote_id": remote, "modified_at": stamp, "custom_fields": {},
+            "name": body.name, "description": body.description, "code": body.code,
+            "status": body.status or "OPEN",
+            "job_posting_urls": [u.model_dump() for u in body.job_posting_urls or []],
+            "remote_created_at": stamp, "remote_updated_at": stamp, "confidential": body.confidential,
+            "departments": [str(i) for i in body.departments or []],
+            "offices": [str(i) for i in body.offices or []],
+            "hiring_managers": [str(i) for i in body.hiring_managers or []],
+            "recruiters": [str(i) for i in body.recruiters or []],
+            "raw_data": {"id": int(remote), "name": body.name, "requisition_id": body.code, "is_template": False,
+                         "copied_from_id": int(template["remote_id"]) if template else None,
+                         "openings": [{"opening_id": f"{remote}-{n}"} for n in range(1, (body.openings or 0) + 1)],
+                         "status": (body.status or "OPEN").lower()},
+        }
+        tenant["jobs"].add(record)
+        return render("jobs", tenant, record, False, False, set())
+
+    return app
+
+
+def _template(tenant: Tenant, template_id: str | None) -> dict[str, Any] | None:
+    if template_id is None:
+        return None
+    found = tenant["jobs"].find(
+        lambda r: (r["id"] == template_id or r.get("remote_id") == template_id)
+        and bool((r.get("raw_data") or {}).get("is_template"))
+    )
+    return found[0] if found else None
+
+
+def _job_problems(body: CreateAtsJob, tenant: Tenant) -> list[dict[str, Any]]:
+    problems = []
+    for key, kind in (("departments", "departments"), ("offices", "offices"), ("hiring_managers", "remote-users"),
+                      ("recruiters", "remote-users")):
+        for i, ref in enumerate(getattr(body, key) or []):
+            if tenant[kind].get(str(ref)) is None:
+                problems.append(_detail(["body", key, i], f"No {kind} record with id {ref}", "value_error", str(ref)))
+    if body.remote_user_id is not None and tenant["remote-users"].get(str(body.remote_user_id)) is None:
+        problems.append(_detail(["body", "remote_user_id"], "No remote user with this id", "value_error",
+                                str(body.remote_user_id)))
+    if body.template_id is not None and _template(tenant, body.template_id) is None:
+        problems.append(_detail(["body", "template_id"], "No template job with this id or remote_id", "value_error",
+                                body.template_id))
+    if tenant.ats == "greenhouse":
+        for key in ("template_id", "remote_user_id", "openings"):
+            if getattr(body, key) is None:
+                problems.append(_detail(["body", key], "Field required for Greenhouse", "missing"))
+        if len(body.departments or []) > 1:
+            problems.append(_detail(["body", "departments"], "Greenhouse jobs take a single department",
+                                    "too_long", [str(d) for d in body.departments or []]))
+    return problems
+
+
+def _parse_time(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise HTTPException(422, [_detail(["query", name], "Input should be a valid datetime", "datetime_parsing",
+                                          value)]) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)  # Bindbee: UTC when no offset

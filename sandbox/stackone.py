@@ -1,0 +1,255 @@
+"""A local emulator of StackOne's unified ATS API, as StackOne documents it (../shared/vendor/stackone, reference).
+
+Basic auth with the API key as user name, `x-account-id` naming a linked account, StackOne's error envelope
+`{statusCode, message, timestamp}` (400 with `data`, provider errors with `provider_errors`), `{next, data}` pages
+of at most 100, and 429 + `Retry-After` past 1,000 requests per minute per API key.
+"""
+
+
+import base64
+import binascii
+import math
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sandbox.common import (
+    SEED_DEPARTMENTS,
+    SEED_JOBS,
+    SEED_OFFICES,
+    SEED_TEMPLATE_JOB,
+    SEED_USERS,
+    MinuteQuota,
+    Tenant,
+    decode_cursor,
+    now_iso,
+    page,
+    stable_id,
+)
+from sandbox.stackone_models import AtsCreateJobRequestDto, AtsJob, AtsUpdateJobRequestDto, Department, User
+
+RATE_LIMIT_PER_MINUTE = 1000
+PROVIDER_URLS = {"greenhouse": "https://harvest.greenhouse.io/v1/jobs"}
+_MESSAGES = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
+             422: "Unprocessable Entity", 429: "Too many requests"}
+
+
+class StackOneError(Exception):
+    def __init__(self, status: int, message: str | None = None, **extra: Any) -> None:
+        self.status = status
+        self.message = message or _MESSAGES.get(status, "Error")
+        self.extra = extra
+        self.headers: dict[str, str] = {}
+
+
+@dataclass
+class StackOneSandbox:
+    api_keys: set[str]
+    accounts: dict[str, str]
+    """Linked account id → the provider behind it (e.g. "greenhouse")."""
+    requests_per_minute: int = RATE_LIMIT_PER_MINUTE
+    tenants: dict[str, Tenant] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.quota = MinuteQuota(self.requests_per_minute)
+        for account, provider in self.accounts.items():
+            self.tenants[account] = seed_tenant(account, provider)
+
+
+def seed_tenant(account: str, provider: str) -> Tenant:
+    tenant = Tenant(ats=provider)
+    stamp = now_iso()
+    for i, name in enumerate(SEED_DEPARTMENTS, start=1):
+        tenant["departments"].add({"id": stable_id(account, "department", name), "remote_id": str(5_000_100 + i),
+                                   "name": name, "unified_custom_fields": None})
+    for i, (name, _) in enumerate(SEED_OFFICES, start=1):
+        tenant["locations"].add({"id": stable_id(account, "location", name), "remote_id": str(5_000_200 + i),
+                                 "name": name, "unified_custom_fields": None})
+    for i, person in enumerate(SEED_USERS, start=1):
+        tenant["users"].add({"id": stable_id(account, "user", person.email), "remote_id": str(5_000_300 + i),
+                             "first_name": person.first_name, "last_name": person.last_name,
+                             "name": f"{person.first_name} {person.last_name}", "email": person.email,
+                             "phone": None, "unified_custom_fields": None})
+    for i, name in enumerate((SEED_TEMPLATE_JOB, *SEED_JOBS), start=1):
+        job = AtsJob(
+            id=stable_id(account, "job", name), remote_id=str(5_033_879_000 + i), title=name,
+            job_status={"value": "open", "source_value": "Open"},  # type: ignore[arg-type]
+            department_ids=[stable_id(account, "department", SEED_DEPARTMENTS[0])],
+            location_ids=[stable_id(account, "location", SEED_OFFICES[0][0])], hiring_team=[],
+            confidential="false", created_at=stamp, updated_at=stamp,
+        )
+        _derive(tenant, job)
+        tenant["jobs"].add(job.model_dump(mode="json"))
+    return tenant
+
+
+def _envelope(status: int, message: str, **extra: Any) -> dict[str, Any]:
+    return {"statusCode": status, "message": message, "timestamp": now_iso(), **extra}
+
+
+def create_app(sandbox: StackOneSandbox) -> FastAPI:
+    app = FastAPI(title="StackOne sandbox", docs_url=None, redoc_url=None)
+    app.state.sandbox = sandbox
+
+    @app.exception_handler(StackOneError)
+    async def stackone_error(_: Request, exc: StackOneError) -> JSONResponse:
+        return JSONResponse(_envelope(exc.status, exc.message, **exc.extra), exc.status, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        body = _envelope(400, "Bad Request", data={"statusCode": 400, "message": details, "headers": {}})
+        return JSONResponse(body, 400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(_envelope(exc.status_code, _MESSAGES.get(exc.status_code, str(exc.detail))),
+                            exc.status_code)
+
+    @app.middleware("http")
+    async def rate_limit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        allowed, _, reset_in = sandbox.quota.take(_api_key(request.headers.get("authorization")) or "")
+        if not allowed:
+            return JSONResponse(_envelope(429, "Too many requests"), 429,
+                                headers={"Retry-After": str(max(1, math.ceil(reset_in)))})
+        return await call_next(request)
+
+    def tenant(
+        authorization: Annotated[str | None, Header()] = None,
+        x_account_id: Annotated[str | None, Header()] = None,
+    ) -> Tenant:
+        if _api_key(authorization) not in sandbox.api_keys:
+            raise StackOneError(401)
+        if not x_account_id:
+            raise StackOneError(400, "Bad Request", data={"statusCode": 400, "message": "x-account-id is required",
+                                                          "headers": {}})
+        found = sandbox.tenants.get(x_account_id)
+        if found is None:
+            raise StackOneError(404, "Invalid account ID")
+        return found
+
+    TenantDep = Annotated[Tenant, Depends(tenant)]
+
+    def register_reads(kind: str) -> None:
+        @app.get(f"/unified/ats/{kind}", name=f"list_{kind}")
+        def list_records(request: Request, tenant: TenantDep, next: str | None = None,  # noqa: A002
+                         page_size: str | None = None) -> dict[str, Any]:
+            size = _page_size(page_size)
+            offset = 0 if next is None else decode_cursor(next)
+            if offset is None:
+                raise StackOneError(400, "Bad Request", data={"statusCode": 400, "message": "invalid next cursor",
+                                                              "headers": {}})
+            filters = {k[7:-1]: v for k, v in request.query_params.items() if k.startswith("filter[")}
+            records = tenant[kind].find(lambda r: _matches(r, filters))
+            items, following = page(records, offset, size)
+            return {"next": following, "data": items}
+
+        @app.get(f"/unified/ats/{kind}/{{record_id}}", name=f"get_{kind}")
+        def get_record(record_id: str, tenant: TenantDep) -> dict[str, Any]:
+            record = tenant[kind].get(record_id)
+            if record is None:
+                raise StackOneError(404)
+            return {"data": record}
+
+    for kind in ("jobs", "departments", "locations", "users"):
+        register_reads(kind)
+
+    @app.post("/unified/ats/jobs", status_code=201)
+    def create_job(body: AtsCreateJobRequestDto, tenant: TenantDep) -> dict[str, Any]:
+        _check_references(tenant, body)
+        stamp = now_iso()
+        fields = body.model_dump(mode="json", exclude={"passthrough"}, exclude_unset=True)
+        record = AtsJob.model_validate({**fields, "id": str(uuid.uuid4()), "remote_id": tenant.remote_id(),
+                                        "created_at": stamp, "updated_at": stamp})
+        _derive(tenant, record)
+        stored = tenant["jobs"].add(record.model_dump(mode="json"))
+        return _envelope(201, "Record created successfully.",
+                         data={"id": stored["id"], "remote_id": stored["remote_id"]})
+
+    @app.patch("/unified/ats/jobs/{record_id}")
+    def update_job(record_id: str, body: AtsUpdateJobRequestDto, tenant: TenantDep) -> dict[str, Any]:
+        stored = tenant["jobs"].get(record_id)
+        if stored is None:
+            raise StackOneError(404)
+        _check_references(tenant, body)
+        changes = body.model_dump(mode="json", exclude={"passthrough"}, exclude_unset=True)
+        record = AtsJob.model_validate({**stored, **changes, "updated_at": now_iso()})
+        _derive(tenant, record)
+        tenant["jobs"].add(record.model_dump(mode="json"))
+        return _envelope(200, "Record updated successfully.", data={"id": record.id, "remote_id": record.remote_id})
+
+    return app
+
+
+def _api_key(authorization: str | None) -> str | None:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, _, _ = base64.b64decode(token, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return user
+
+
+def _page_size(raw: str | None) -> int:
+    if raw is None:
+        return 25
+    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+        raise StackOneError(400, "Bad Request", data={"statusCode": 400, "message": "page_size must be 1 to 100",
+                                                      "headers": {}})
+    return int(raw)
+
+
+def _matches(record: dict[str, Any], filters: dict[str, str]) -> bool:
+    for key, value in filters.items():
+        if key in ("updated_after", "created_after"):
+            stamp = record.get("updated_at" if key == "updated_after" else "created_at")
+            if stamp is None or _time(stamp) <= _time(value):
+                return False
+        elif key in ("job_status", "status"):
+            if value not in ("open", "draft"):
+                raise StackOneError(400, "Bad Request", data={"statusCode": 400, "headers": {},
+                                                              "message": f"filter[{key}] must be open or draft"})
+            if (record.get("job_status") or {}).get("value") != value:
+                return False
+    return True
+
+
+def _time(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise StackOneError(400, "Bad Request", data={"statusCode": 400, "message": f"invalid date-time {value}",
+                                                      "headers": {}}) from None
+
+
+def _check_references(tenant: Tenant, body: AtsCreateJobRequestDto) -> None:
+    """Unknown ids are refused by the provider behind StackOne; StackOne relays that as 422 with provider_errors."""
+    unknown = [f"department {i}" for i in body.department_ids or [] if tenant["departments"].get(i) is None]
+    unknown += [f"location {i}" for i in body.location_ids or [] if tenant["locations"].get(i) is None]
+    unknown += [f"user {m.user_id}" for m in body.hiring_team or []
+                if m.user_id is not None and tenant["users"].get(m.user_id) is None]
+    if unknown:
+        url = PROVIDER_URLS.get(tenant.ats, f"https://api.{tenant.ats}.example/jobs")
+        raise StackOneError(
+            422, "Unprocessable Entity",
+            provider_errors=[{"status": 422, "url": url, "raw": {"message": "Validation error", "errors": [
+                {"message": f"Unknown {what}", "field": what.split()[0]} for what in unknown]}, "headers": {}}])
+
+
+def _derive(tenant: Tenant, record: AtsJob) -> None:
+    """Fields StackOne fills from the provider's record: remote ids of references, status from the old field."""
+    if record.department_ids is not None:
+        record.remote_department_ids = [tenant["departments"].records[i]["remote_id"] for i in record.department_ids]
+    if record.location_ids is not None:
+        record.remote_location_ids = [tenant["locations"].records[i]["remote_id"] for i in record.location_ids]
+    if record.job_status is None and record.status is not None:
+        record.job_status = {"value": "unmapped_value", "source_value": record.status}  # type: ignore[assignment]
