@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from connectors.errors import FieldError, InvalidInput, NotSupported, UnexpectedResponse
 from connectors.rules import Rule, check_rules
+from connectors.unified.common import WriteModel
 
 
 class Resource(StrEnum):
@@ -97,7 +98,7 @@ class Call:
 
     operation: Operation
     record_id: str | None = None
-    body: BaseModel | None = None
+    body: WriteModel | None = None
     list_query: ListQuery | None = None
 
 
@@ -232,5 +233,7 @@ def declare_capabilities(
             elif op in writes and writes[op] is None:
                 caps[op] = Capability(op, True)
             else:
-                caps[op] = Capability(op, False, writes.get(op) or f"the {vendor} connector does not {action} {resource}")
+                caps[op] = Capability(
+                    op, False, writes.get(op) or f"the {vendor} connector does not {action} {resource}"
+                )
     return caps

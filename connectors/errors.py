@@ -17,7 +17,7 @@ class FieldError:
     """The stable error code this failure stands for (see docs/errors.md)."""
 
 
-class InvalidInput(Exception):  # noqa: N818 - it is an outcome, not a crash
+class InvalidInput(Exception):
     """The unified input cannot be sent to this vendor as it is; every failed rule is listed."""
 
     def __init__(self, errors: Sequence[FieldError], status: int = 422) -> None:
@@ -26,7 +26,7 @@ class InvalidInput(Exception):  # noqa: N818 - it is an outcome, not a crash
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
 
 
-class NotSupported(Exception):  # noqa: N818
+class NotSupported(Exception):
     """The connector does not offer this operation."""
 
     def __init__(self, connector: str, operation: str, reason: str | None = None) -> None:
@@ -37,7 +37,7 @@ class NotSupported(Exception):  # noqa: N818
         super().__init__(f"{text}: {reason}" if reason else text)
 
 
-class UnexpectedResponse(Exception):  # noqa: N818
+class UnexpectedResponse(Exception):
     """The vendor answered with a status the plan accepts but a body it cannot read."""
 
 
@@ -60,9 +60,7 @@ def field_errors(exc: ValidationError, prefix: Sequence[int | str] = ()) -> list
         if kind == "extra_forbidden":
             errors.append(FieldError(_field_path(loc), "unknown_field", "Unknown field", code="unknown_field"))
         elif kind == "missing":
-            errors.append(
-                FieldError(_field_path(loc), "required", "Field required", code="missing_required_field")
-            )
+            errors.append(FieldError(_field_path(loc), "required", "Field required", code="missing_required_field"))
         else:
             errors.append(FieldError(_field_path(loc), kind, item["msg"], code="invalid_value"))
     return errors

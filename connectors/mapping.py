@@ -18,13 +18,24 @@ Direction = Literal["both", "write", "read"]
 
 
 class Row(Protocol):
-    unified: str
-    aliases: tuple[str, ...]
-    """Further unified fields the row reads (a deprecated alias, say)."""
-    vendor: str
-    direction: Direction
-    transform: str
-    notes: str
+    @property
+    def unified(self) -> str: ...
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """Further unified fields the row reads (a deprecated alias, say)."""
+
+    @property
+    def vendor(self) -> str: ...
+
+    @property
+    def direction(self) -> Direction: ...
+
+    @property
+    def transform(self) -> str: ...
+
+    @property
+    def notes(self) -> str: ...
 
     def to_vendor(self, body: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]: ...
 
@@ -114,9 +125,7 @@ class Table:
             out.update(row.to_vendor(data, errors))
         for name, reason in self.unsupported.items():
             if _has_value(data.get(name)):
-                errors.append(
-                    FieldError(name, "vendor.unsupported_field", reason, code="unsupported_field")
-                )
+                errors.append(FieldError(name, "vendor.unsupported_field", reason, code="unsupported_field"))
         for key, value in (data.get("passthrough") or {}).items():
             if key in out:
                 errors.append(

@@ -16,8 +16,11 @@ from connectors.errors import FieldError
 
 
 class Rule(Protocol):
-    field: str
-    rule: str
+    @property
+    def field(self) -> str: ...
+
+    @property
+    def rule(self) -> str: ...
 
     def check(self, value: Any) -> FieldError | None: ...
 

@@ -51,7 +51,7 @@ from gateway.cursors import CursorScope, CursorSigner
 from gateway.errors import GatewayError, invalid_input, timestamp
 from gateway.executor import Execution, execute, first_requests, not_supported
 from gateway.inputs import QueryOptions, parse_query, read_json_body
-from gateway.sandboxes import wire
+from gateway.sandboxes import Wiring, wire
 from gateway.upstream import Upstream
 
 log = structlog.get_logger("gateway.access")
@@ -63,8 +63,12 @@ READ_MODELS: Mapping[Resource, type[BaseModel]] = {
     Resource.USERS: User,
 }
 WRITE_MODELS: Mapping[Resource, type[WriteModel]] = {Resource.JOBS: JobWrite}
-_SINGULAR = {Resource.JOBS: "job", Resource.DEPARTMENTS: "department", Resource.LOCATIONS: "location",
-             Resource.USERS: "user"}
+_SINGULAR = {
+    Resource.JOBS: "job",
+    Resource.DEPARTMENTS: "department",
+    Resource.LOCATIONS: "location",
+    Resource.USERS: "user",
+}
 _REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
 
 
@@ -103,7 +107,8 @@ class Gateway:
         )
         capability = connector.capabilities().get(operation)
         if capability is None or not capability.supported:
-            raise not_supported(NotSupported(connector.name, str(operation), capability and capability.reason))
+            reason = capability.reason if capability else None
+            raise not_supported(NotSupported(connector.name, str(operation), reason))
         options = parse_query(
             request.query_params, list(request.query_params.keys()), operation.resource, operation.action
         )
@@ -156,8 +161,9 @@ class Gateway:
             {
                 "method": r.method,
                 "url": base + r.path + (f"?{urlencode(dict(r.query))}" if r.query else ""),
-                "headers": {k: "[redacted]" if k.lower() in connector.secret_headers else v
-                            for k, v in r.headers.items()},
+                "headers": {
+                    k: "[redacted]" if k.lower() in connector.secret_headers else v for k, v in r.headers.items()
+                },
                 "body": r.json,
             }
             for r in requests
@@ -168,8 +174,12 @@ class Gateway:
         result = execution.result
         if isinstance(result, WriteResult):
             return JSONResponse(
-                {"statusCode": result.status_code, "message": result.message, "timestamp": timestamp(),
-                 "data": {"id": result.id, "remote_id": result.remote_id}},
+                {
+                    "statusCode": result.status_code,
+                    "message": result.message,
+                    "timestamp": timestamp(),
+                    "data": {"id": result.id, "remote_id": result.remote_id},
+                },
                 status_code=result.status_code,
             )
         out: dict[str, Any]
@@ -181,7 +191,12 @@ class Gateway:
             out = {"next": next_cursor, "data": [_dump(item, options.fields) for item in result.data]}
         if options.raw:
             out["raw"] = [
-                {"method": s.request.method, "url": s.response.url, "body": s.request.json, "response": s.response.body}
+                {
+                    "method": s.request.method,
+                    "url": s.response.url,
+                    "body": s.request.json,
+                    "response": s.response.body,
+                }
                 for s in execution.exchanges
             ]
         return JSONResponse(out)
@@ -241,11 +256,16 @@ def _error_response(request: Request, error: GatewayError) -> JSONResponse:
 def create_app(
     resolved: ResolvedConfig,
     registry: Registry | None = None,
+    wiring: Wiring | None = None,
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
 ) -> FastAPI:
-    """Build the gateway; `transports` replaces the network for named providers (tests use respx or sandboxes)."""
+    """Build the gateway.
+
+    `wiring` is the in-process sandboxes (built from the config when not given); `transports` replaces the network
+    for named providers (tests put a recorder in front of a sandbox, or respx).
+    """
     registry = registry or Registry.discover()
-    wiring = wire(resolved)
+    wiring = wiring or wire(resolved)
     upstream = Upstream(resolved.config.providers, {**wiring.transports, **(transports or {})})
     secret_ref = resolved.config.cursor_secret
     if secret_ref is None:
@@ -305,50 +325,89 @@ def _endpoint(gateway: Gateway, operation: Operation) -> Callable[[Request], Cor
     return endpoint
 
 
-_COMMON_PARAMS = [
-    {"name": "x-account-id", "in": "header", "required": True, "schema": {"type": "string"},
-     "description": "The configured account to act on"},
+_COMMON_PARAMS: list[dict[str, Any]] = [
+    {
+        "name": "x-account-id",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "The configured account to act on",
+    },
 ]
-_READ_PARAMS = [
-    {"name": "raw", "in": "query", "schema": {"type": "boolean"},
-     "description": "Add the vendor's raw exchanges as `raw`"},
-    {"name": "fields", "in": "query", "schema": {"type": "string"},
-     "description": "Comma-separated fields to return"},
+_READ_PARAMS: list[dict[str, Any]] = [
+    {
+        "name": "raw",
+        "in": "query",
+        "schema": {"type": "boolean"},
+        "description": "Add the vendor's raw exchanges as `raw`",
+    },
+    {
+        "name": "fields",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "Comma-separated fields to return",
+    },
 ]
-_LIST_PARAMS = [
+_LIST_PARAMS: list[dict[str, Any]] = [
     {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
     {"name": "next", "in": "query", "schema": {"type": "string"}, "description": "The signed cursor"},
-    {"name": "filter", "in": "query", "style": "deepObject", "explode": True,
-     "schema": {"type": "object", "additionalProperties": {"type": "string"}},
-     "description": "filter[updated_after], filter[created_after] (jobs), filter[job_status] (jobs: open|draft)"},
+    {
+        "name": "filter",
+        "in": "query",
+        "style": "deepObject",
+        "explode": True,
+        "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+        "description": "filter[updated_after], filter[created_after] (jobs), filter[job_status] (jobs: open|draft)",
+    },
 ]
-_WRITE_PARAMS = [
-    {"name": "dry_run", "in": "query", "schema": {"type": "boolean"},
-     "description": "Validate and translate only: show the vendor requests, send nothing"},
+_WRITE_PARAMS: list[dict[str, Any]] = [
+    {
+        "name": "dry_run",
+        "in": "query",
+        "schema": {"type": "boolean"},
+        "description": "Validate and translate only: show the vendor requests, send nothing",
+    },
 ]
 
 
 def _add_unified_routes(app: FastAPI, gateway: Gateway) -> None:
     error_responses: dict[int | str, dict[str, Any]] = {
         status: {"model": envelopes.ErrorBody, "description": text}
-        for status, text in ((400, "Bad request"), (401, "Unauthorized"), (404, "Not found"),
-                             (422, "Validation error"), (501, "Not implemented"), (502, "Vendor error"))
+        for status, text in (
+            (400, "Bad request"),
+            (401, "Unauthorized"),
+            (404, "Not found"),
+            (422, "Validation error"),
+            (501, "Not implemented"),
+            (502, "Vendor error"),
+        )
     }
     for resource, model in READ_MODELS.items():
         base = f"/unified/ats/{resource.value}"
         single = _SINGULAR[resource]
-        routes: list[tuple[str, str, Action, dict[str, Any]]] = [
-            ("GET", base, Action.LIST, {
-                200: {"model": envelopes.Paginated[model], "description": "A page"}}),  # type: ignore[valid-type]
-            ("GET", base + "/{id}", Action.GET, {
-                200: {"model": envelopes.RecordResult[model], "description": "One record"}}),  # type: ignore[valid-type]
+        page_model: type[BaseModel] = envelopes.Paginated[model]  # type: ignore[valid-type]
+        record_model: type[BaseModel] = envelopes.RecordResult[model]  # type: ignore[valid-type]
+        routes: list[tuple[str, str, Action, dict[int | str, dict[str, Any]]]] = [
+            ("GET", base, Action.LIST, {200: {"model": page_model, "description": "A page"}}),
+            ("GET", base + "/{id}", Action.GET, {200: {"model": record_model, "description": "One record"}}),
         ]
         if resource in WRITE_MODELS:
             routes += [
-                ("POST", base, Action.CREATE, {201: {"model": envelopes.CreateResult, "description": "Created"},
-                                              200: {"model": envelopes.DryRun, "description": "Dry run"}}),
-                ("PATCH", base + "/{id}", Action.UPDATE, {200: {"model": envelopes.CreateResult,
-                                                               "description": "Updated (or dry run)"}}),
+                (
+                    "POST",
+                    base,
+                    Action.CREATE,
+                    {
+                        201: {"model": envelopes.CreateResult, "description": "Created"},
+                        200: {"model": envelopes.DryRun, "description": "Dry run"},
+                    },
+                ),
+                (
+                    "PATCH",
+                    base + "/{id}",
+                    Action.UPDATE,
+                    {200: {"model": envelopes.CreateResult, "description": "Updated (or dry run)"}},
+                ),
             ]
         for method, path, action, responses in routes:
             operation = Operation(resource, action)
@@ -357,8 +416,14 @@ def _add_unified_routes(app: FastAPI, gateway: Gateway) -> None:
             params += _LIST_PARAMS if action == Action.LIST else []
             extra: dict[str, Any] = {"parameters": params}
             if operation.is_write:
-                extra["requestBody"] = {"required": True, "content": {"application/json": {
-                    "schema": {"$ref": f"#/components/schemas/{WRITE_MODELS[resource].__name__}"}}}}
+                extra["requestBody"] = {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": f"#/components/schemas/{WRITE_MODELS[resource].__name__}"}
+                        }
+                    },
+                }
             name = f"{action.value}_{resource.value if action == Action.LIST else single}"
             app.add_api_route(
                 path,
@@ -383,7 +448,11 @@ def _customise_openapi(app: FastAPI) -> None:
             components.update(body.pop("$defs", {}))
             components[model.__name__] = body
         schema["components"]["securitySchemes"] = {
-            "basic": {"type": "http", "scheme": "basic", "description": "API key as user name, empty password"},
+            "basic": {
+                "type": "http",
+                "scheme": "basic",
+                "description": "API key as user name, empty password",
+            },
             "bearer": {"type": "http", "scheme": "bearer"},
         }
         schema["security"] = [{"basic": []}, {"bearer": []}]

@@ -32,9 +32,7 @@ class Authenticator:
 
     @classmethod
     def from_config(cls, resolved: ResolvedConfig) -> Authenticator:
-        callers = tuple(
-            (bytes.fromhex(resolved.caller_key_hashes[c.name]), c) for c in resolved.config.callers
-        )
+        callers = tuple((bytes.fromhex(resolved.caller_key_hashes[c.name]), c) for c in resolved.config.callers)
         return cls(callers, {a.id: a for a in resolved.config.accounts})
 
     def caller(self, authorization: str | None) -> Caller:

@@ -29,8 +29,15 @@ def _serve(settings: ServerSettings) -> int:
     sandboxes = [n for n, p in resolved.config.providers.items() if p.sandbox]
     logger.info("config %s loaded; in-process sandboxes: %s", settings.gateway_config, ", ".join(sandboxes) or "none")
     app = create_app(resolved)
-    uvicorn.run(app, host=settings.gateway_host, port=settings.gateway_port, log_config=None,
-                loop="uvloop", http="httptools", timeout_graceful_shutdown=30)
+    uvicorn.run(
+        app,
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        log_config=None,
+        loop="uvloop",
+        http="httptools",
+        timeout_graceful_shutdown=30,
+    )
     return 0
 
 
@@ -43,8 +50,10 @@ def _check_config(path: str) -> int:
         print(f"{len(exc.problems)} problem(s) in {path}", file=sys.stderr)
         return 1
     config = resolved.config
-    print(f"{path}: OK ({len(config.callers)} callers, {len(config.providers)} providers, "
-          f"{len(config.accounts)} accounts)")
+    print(
+        f"{path}: OK ({len(config.callers)} callers, {len(config.providers)} providers, "
+        f"{len(config.accounts)} accounts)"
+    )
     return 0
 
 
@@ -66,12 +75,16 @@ def _sandbox(kind: str, host: str, port: int) -> int:
         connectors = dict(
             item.split("=", 1)
             for item in os.environ.get(
-                "BINDBEE_SANDBOX_CONNECTORS", "sandbox-greenhouse-token=greenhouse,sandbox-generic-token=generic"
+                "BINDBEE_SANDBOX_CONNECTORS",
+                "sandbox-greenhouse-token=greenhouse,sandbox-generic-token=generic",
             ).split(",")
         )
-        app = bindbee.create_app(bindbee.BindbeeSandbox(
-            api_key=os.environ.get("BINDBEE_SANDBOX_API_KEY", "sandbox-bindbee-key"), connectors=connectors
-        ))
+        app = bindbee.create_app(
+            bindbee.BindbeeSandbox(
+                api_key=os.environ.get("BINDBEE_SANDBOX_API_KEY", "sandbox-bindbee-key"),
+                connectors=connectors,
+            )
+        )
     uvicorn.run(app, host=host, port=port, log_config=None)
     return 0
 

@@ -178,7 +178,7 @@ def resolve(
     secrets: dict[str, str] = {}
 
     def need(ref: EnvSecret, where: str) -> None:
-        if ref.env in env and env[ref.env]:
+        if env.get(ref.env):
             secrets[ref.env] = env[ref.env]
         else:
             problems.append(f"{source}: {where}: environment variable {ref.env} is not set")
@@ -201,9 +201,9 @@ def resolve(
             if value and not re.fullmatch(r"[0-9a-f]{64}", value):
                 problems.append(f"{source}: {where}: {ref.env} must hold 64 lower-case hex digits")
             hashes[caller.name] = value
-        for j, account in enumerate(caller.accounts):
-            if account != "*" and account not in account_ids:
-                problems.append(f"{source}: {where}.accounts[{j}]: unknown account {account!r}")
+        for j, allowed in enumerate(caller.accounts):
+            if allowed != "*" and allowed not in account_ids:
+                problems.append(f"{source}: {where}.accounts[{j}]: unknown account {allowed!r}")
     names = [c.name for c in config.callers]
     for dup in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"{source}: callers: name {dup!r} is used more than once")
@@ -223,18 +223,18 @@ def resolve(
 
     for i, account in enumerate(config.accounts):
         where = f"accounts[{i}]"
-        provider = config.providers.get(account.provider)
-        if provider is None:
+        served_by = config.providers.get(account.provider)
+        if served_by is None:
             problems.append(f"{source}: {where}.provider: unknown provider {account.provider!r}")
             continue
         for key, ref in account.credentials.items():
             need(ref, f"{where}.credentials.{key}")
-        if provider.connector in registry and provider.sandbox is None:
-            supplied = set(provider.credentials) | set(account.credentials)
-            for key in registry[provider.connector].credentials:
+        if served_by.connector in registry and served_by.sandbox is None:
+            supplied = set(served_by.credentials) | set(account.credentials)
+            for key in registry[served_by.connector].credentials:
                 if key not in supplied:
-                    problems.append(f"{source}: {where}: connector {provider.connector} needs credential {key!r}")
-        if provider.connector == "stackone" and not account.vendor_account_id:
+                    problems.append(f"{source}: {where}: connector {served_by.connector} needs credential {key!r}")
+        if served_by.connector == "stackone" and not account.vendor_account_id:
             problems.append(f"{source}: {where}.vendor_account_id: StackOne accounts need their linked account id")
 
     if config.cursor_secret is not None:

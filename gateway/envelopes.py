@@ -22,7 +22,7 @@ class CreateResultData(BaseModel):
 
 
 class CreateResult(BaseModel):
-    statusCode: int  # noqa: N815 - StackOne's field name
+    statusCode: int
     message: str
     timestamp: str
     data: CreateResultData
@@ -69,7 +69,7 @@ class ProviderErrorBody(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    statusCode: int  # noqa: N815
+    statusCode: int
     message: str
     timestamp: str
     code: str

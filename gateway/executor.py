@@ -146,8 +146,13 @@ def provider_error(connector: Connector, request: ProviderRequest, response: Pro
             provider_errors=detail,
         )
     if status == 408:
-        return GatewayError(504, "provider_timeout", f"{name} timed out{suffix}", retryable=True,
-                            provider_errors=detail)
+        return GatewayError(
+            504, "provider_timeout", f"{name} timed out{suffix}", retryable=True, provider_errors=detail
+        )
     return GatewayError(
-        502, "provider_error", f"{name} answered {status}{suffix}", retryable=status >= 500, provider_errors=detail
+        502,
+        "provider_error",
+        f"{name} answered {status}{suffix}",
+        retryable=status >= 500,
+        provider_errors=detail,
     )

@@ -44,14 +44,17 @@ async def read_json_body(request: Request, limit: int) -> dict[str, Any]:
     raw = b"".join(chunks)
     if not raw.strip():
         raise GatewayError(400, "malformed_json", "The body is empty; send a JSON object")
+    too_deep = GatewayError(400, "json_too_deep", f"The body nests deeper than {MAX_JSON_DEPTH} levels")
     try:
         body = json.loads(raw)
+    except RecursionError:
+        raise too_deep from None
     except ValueError as exc:
         raise GatewayError(400, "malformed_json", f"The body is not valid JSON: {exc}") from None
+    if _depth(body) > MAX_JSON_DEPTH:
+        raise too_deep
     if not isinstance(body, dict):
         raise invalid_input([FieldError("(body)", "type.object", "The body must be a JSON object", "invalid_value")])
-    if _depth(body) > MAX_JSON_DEPTH:
-        raise GatewayError(400, "json_too_deep", f"The body nests deeper than {MAX_JSON_DEPTH} levels")
     return body
 
 
@@ -100,24 +103,36 @@ def parse_query(params: Mapping[str, str], keys: list[str], resource: Resource, 
         if action == Action.LIST and key.startswith("filter[") and key.endswith("]"):
             name = key[7:-1]
             if name not in known_filters:
-                errors.append(FieldError(key, "query.unknown_filter",
-                                         f"{resource} can be filtered by {', '.join(known_filters)}",
-                                         "unknown_parameter"))
+                errors.append(
+                    FieldError(
+                        key,
+                        "query.unknown_filter",
+                        f"{resource} can be filtered by {', '.join(known_filters)}",
+                        "unknown_parameter",
+                    )
+                )
             elif (choices := known_filters[name]) is not None and value not in choices:
-                errors.append(FieldError(key, "query.enum", f"must be one of {', '.join(choices)}",
-                                         "invalid_parameter"))
+                errors.append(
+                    FieldError(key, "query.enum", f"must be one of {', '.join(choices)}", "invalid_parameter")
+                )
             elif choices is None and not _is_datetime(value):
-                errors.append(FieldError(key, "query.date_time", "must be an ISO 8601 date-time",
-                                         "invalid_parameter"))
+                errors.append(FieldError(key, "query.date_time", "must be an ISO 8601 date-time", "invalid_parameter"))
             else:
                 filters[name] = value
         elif key not in allowed:
-            errors.append(FieldError(key, "query.unknown", f"not a parameter of {action} {resource}",
-                                     "unknown_parameter"))
+            errors.append(
+                FieldError(key, "query.unknown", f"not a parameter of {action} {resource}", "unknown_parameter")
+            )
         elif key == "page_size":
             if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE_SIZE:
-                errors.append(FieldError(key, "query.page_size", f"must be a whole number from 1 to {MAX_PAGE_SIZE}",
-                                         "invalid_parameter"))
+                errors.append(
+                    FieldError(
+                        key,
+                        "query.page_size",
+                        f"must be a whole number from 1 to {MAX_PAGE_SIZE}",
+                        "invalid_parameter",
+                    )
+                )
             else:
                 options["page_size"] = int(value)
         elif key == "next":

@@ -32,8 +32,9 @@ def wire(resolved: ResolvedConfig) -> Wiring:
     def value(ref: EnvSecret | None) -> str:
         return resolved.secret(ref) if ref is not None else secrets.token_urlsafe(24)
 
-    provider_keys = {name: value(p.credentials.get("api_key")) if p.sandbox else None
-                     for name, p in config.providers.items()}
+    provider_keys = {
+        name: value(p.credentials.get("api_key")) if p.sandbox else None for name, p in config.providers.items()
+    }
     for account in config.accounts:
         provider = config.providers[account.provider]
         creds = {key: resolved.secret(ref) for key, ref in provider.credentials.items()}
@@ -48,15 +49,19 @@ def wire(resolved: ResolvedConfig) -> Wiring:
         served = [a for a in config.accounts if a.provider == name]
         app: FastAPI
         if provider.sandbox == "stackone":
-            app = stackone.create_app(stackone.StackOneSandbox(
-                api_keys={provider_keys[name] or ""},
-                accounts={a.vendor_account_id or a.id: a.ats or "generic" for a in served},
-            ))
+            app = stackone.create_app(
+                stackone.StackOneSandbox(
+                    api_keys={provider_keys[name] or ""},
+                    accounts={a.vendor_account_id or a.id: a.ats or "generic" for a in served},
+                )
+            )
         elif provider.sandbox == "bindbee":
-            app = bindbee.create_app(bindbee.BindbeeSandbox(
-                api_key=provider_keys[name] or "",
-                connectors={wiring.credentials[a.id]["connector_token"]: a.ats or "generic" for a in served},
-            ))
+            app = bindbee.create_app(
+                bindbee.BindbeeSandbox(
+                    api_key=provider_keys[name] or "",
+                    connectors={wiring.credentials[a.id]["connector_token"]: a.ats or "generic" for a in served},
+                )
+            )
         else:
             continue
         wiring.apps[name] = app

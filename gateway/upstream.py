@@ -88,9 +88,7 @@ class Upstream:
         except (httpx.TimeoutException, TimeoutError) as exc:
             raise OutcomeUnknown(provider, url, "no answer before the timeout", timed_out=True) from exc
         except httpx.TransportError as exc:
-            raise OutcomeUnknown(
-                provider, url, f"connection lost: {type(exc).__name__}", timed_out=False
-            ) from exc
+            raise OutcomeUnknown(provider, url, f"connection lost: {type(exc).__name__}", timed_out=False) from exc
         latency = (time.perf_counter() - started) * 1000
         return Sent(
             request,

@@ -6,7 +6,6 @@ minute per connector token; Greenhouse's job rules enforced for Greenhouse conne
 first, this is the backstop).
 """
 
-
 import math
 import time
 import uuid
@@ -17,6 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from sandbox.bindbee_models import AtsDepartment, AtsJob, AtsOffice, AtsRemoteUser, CreateAtsJob
 from sandbox.common import (
@@ -34,9 +34,18 @@ from sandbox.common import (
 )
 
 RATE_LIMIT_PER_MINUTE = 200
-_MODELS = {"jobs": AtsJob, "departments": AtsDepartment, "offices": AtsOffice, "remote-users": AtsRemoteUser}
-_EXPANDABLE = {"departments": "departments", "offices": "offices", "hiring_managers": "remote-users",
-               "recruiters": "remote-users"}
+_MODELS: dict[str, type[BaseModel]] = {
+    "jobs": AtsJob,
+    "departments": AtsDepartment,
+    "offices": AtsOffice,
+    "remote-users": AtsRemoteUser,
+}
+_EXPANDABLE = {
+    "departments": "departments",
+    "offices": "offices",
+    "hiring_managers": "remote-users",
+    "recruiters": "remote-users",
+}
 
 
 @dataclass
@@ -58,28 +67,68 @@ def seed_tenant(token: str, ats: str) -> Tenant:
     stamp = now_iso()
     common = {"modified_at": stamp, "custom_fields": {}}
     for i, name in enumerate(SEED_DEPARTMENTS, start=1):
-        tenant["departments"].add({"id": stable_id(token, "department", name), "remote_id": str(4_000_100 + i),
-                                   "name": name, "raw_data": {"id": 4_000_100 + i, "name": name}, **common})
+        tenant["departments"].add(
+            {
+                "id": stable_id(token, "department", name),
+                "remote_id": str(4_000_100 + i),
+                "name": name,
+                "raw_data": {"id": 4_000_100 + i, "name": name},
+                **common,
+            }
+        )
     for i, (name, where) in enumerate(SEED_OFFICES, start=1):
-        tenant["offices"].add({"id": stable_id(token, "office", name), "remote_id": str(4_000_200 + i),
-                               "name": name, "location": where, "raw_data": {"id": 4_000_200 + i, "name": name},
-                               **common})
+        tenant["offices"].add(
+            {
+                "id": stable_id(token, "office", name),
+                "remote_id": str(4_000_200 + i),
+                "name": name,
+                "location": where,
+                "raw_data": {"id": 4_000_200 + i, "name": name},
+                **common,
+            }
+        )
     for i, person in enumerate(SEED_USERS, start=1):
-        tenant["remote-users"].add({
-            "id": stable_id(token, "user", person.email), "remote_id": str(4_000_300 + i),
-            "first_name": person.first_name, "last_name": person.last_name, "email": person.email,
-            "disabled": False, "remote_created_at": stamp, "access_role": person.role,
-            "raw_data": {"id": 4_000_300 + i, "first_name": person.first_name}, **common})
+        tenant["remote-users"].add(
+            {
+                "id": stable_id(token, "user", person.email),
+                "remote_id": str(4_000_300 + i),
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "email": person.email,
+                "disabled": False,
+                "remote_created_at": stamp,
+                "access_role": person.role,
+                "raw_data": {"id": 4_000_300 + i, "first_name": person.first_name},
+                **common,
+            }
+        )
     for i, (name, template) in enumerate(((SEED_TEMPLATE_JOB, True), *((n, False) for n in SEED_JOBS)), start=1):
-        remote = str(4_033_879_000 + i)
-        tenant["jobs"].add({
-            "id": stable_id(token, "job", name), "remote_id": remote, "name": name, "description": None,
-            "code": None, "status": "OPEN" if not template else "DRAFT", "job_posting_urls": [],
-            "remote_created_at": stamp, "remote_updated_at": stamp, "confidential": False,
-            "departments": [stable_id(token, "department", SEED_DEPARTMENTS[0])],
-            "offices": [stable_id(token, "office", SEED_OFFICES[0][0])], "hiring_managers": [], "recruiters": [],
-            "raw_data": {"id": int(remote), "name": name, "is_template": template, "status": "draft"
-                         if template else "open"}, **common})
+        remote = str(4_033_879_008 + i)  # the template is 4033879009, the id in Bindbee's Greenhouse example
+        tenant["jobs"].add(
+            {
+                "id": stable_id(token, "job", name),
+                "remote_id": remote,
+                "name": name,
+                "description": None,
+                "code": None,
+                "status": "OPEN" if not template else "DRAFT",
+                "job_posting_urls": [],
+                "remote_created_at": stamp,
+                "remote_updated_at": stamp,
+                "confidential": False,
+                "departments": [stable_id(token, "department", SEED_DEPARTMENTS[0])],
+                "offices": [stable_id(token, "office", SEED_OFFICES[0][0])],
+                "hiring_managers": [],
+                "recruiters": [],
+                "raw_data": {
+                    "id": int(remote),
+                    "name": name,
+                    "is_template": template,
+                    "status": "draft" if template else "open",
+                },
+                **common,
+            }
+        )
     return tenant
 
 
@@ -123,8 +172,9 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
 
     TenantDep = Annotated[Tenant, Depends(tenant)]
 
-    def render(kind: str, tenant: Tenant, record: dict[str, Any], raw: bool, custom: bool,
-               expand: set[str]) -> dict[str, Any]:
+    def render(
+        kind: str, tenant: Tenant, record: dict[str, Any], raw: bool, custom: bool, expand: set[str]
+    ) -> dict[str, Any]:
         out = {k: v for k, v in record.items() if k != "raw_data"}
         if raw:
             out["raw_data"] = record.get("raw_data")
@@ -132,8 +182,10 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
             out["custom_fields"] = None
         for key in expand & set(_EXPANDABLE):
             target = tenant[_EXPANDABLE[key]]
-            out[key] = [render(_EXPANDABLE[key], tenant, target.get(i) or {"id": i}, False, False, set())
-                        for i in out.get(key) or []]
+            out[key] = [
+                render(_EXPANDABLE[key], tenant, target.get(i) or {"id": i}, False, False, set())
+                for i in out.get(key) or []
+            ]
         return _MODELS[kind].model_validate(out).model_dump(mode="json", exclude_unset=True)
 
     def register_reads(kind: str) -> None:
@@ -176,7 +228,7 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
 
         @app.get(f"/api/ats/v1/{kind}/{{id}}", name=f"get_{kind}")
         def get_record(
-            id: uuid.UUID,  # noqa: A002 - Bindbee's own parameter name
+            id: uuid.UUID,
             tenant: TenantDep,
             include_raw_data: bool = False,
             include_custom_fields: bool = False,
@@ -200,19 +252,31 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
         remote = tenant.remote_id()
         template = _template(tenant, body.template_id)
         record = {
-            "id": str(uuid.uuid4()), "remote_id": remote, "modified_at": stamp, "custom_fields": {},
-            "name": body.name, "description": body.description, "code": body.code,
+            "id": str(uuid.uuid4()),
+            "remote_id": remote,
+            "modified_at": stamp,
+            "custom_fields": {},
+            "name": body.name,
+            "description": body.description,
+            "code": body.code,
             "status": body.status or "OPEN",
             "job_posting_urls": [u.model_dump() for u in body.job_posting_urls or []],
-            "remote_created_at": stamp, "remote_updated_at": stamp, "confidential": body.confidential,
+            "remote_created_at": stamp,
+            "remote_updated_at": stamp,
+            "confidential": body.confidential,
             "departments": [str(i) for i in body.departments or []],
             "offices": [str(i) for i in body.offices or []],
             "hiring_managers": [str(i) for i in body.hiring_managers or []],
             "recruiters": [str(i) for i in body.recruiters or []],
-            "raw_data": {"id": int(remote), "name": body.name, "requisition_id": body.code, "is_template": False,
-                         "copied_from_id": int(template["remote_id"]) if template else None,
-                         "openings": [{"opening_id": f"{remote}-{n}"} for n in range(1, (body.openings or 0) + 1)],
-                         "status": (body.status or "OPEN").lower()},
+            "raw_data": {
+                "id": int(remote),
+                "name": body.name,
+                "requisition_id": body.code,
+                "is_template": False,
+                "copied_from_id": int(template["remote_id"]) if template else None,
+                "openings": [{"opening_id": f"{remote}-{n}"} for n in range(1, (body.openings or 0) + 1)],
+                "status": (body.status or "OPEN").lower(),
+            },
         }
         tenant["jobs"].add(record)
         return render("jobs", tenant, record, False, False, set())
@@ -224,32 +288,56 @@ def _template(tenant: Tenant, template_id: str | None) -> dict[str, Any] | None:
     if template_id is None:
         return None
     found = tenant["jobs"].find(
-        lambda r: (r["id"] == template_id or r.get("remote_id") == template_id)
-        and bool((r.get("raw_data") or {}).get("is_template"))
+        lambda r: (
+            (r["id"] == template_id or r.get("remote_id") == template_id)
+            and bool((r.get("raw_data") or {}).get("is_template"))
+        )
     )
     return found[0] if found else None
 
 
 def _job_problems(body: CreateAtsJob, tenant: Tenant) -> list[dict[str, Any]]:
     problems = []
-    for key, kind in (("departments", "departments"), ("offices", "offices"), ("hiring_managers", "remote-users"),
-                      ("recruiters", "remote-users")):
+    for key, kind in (
+        ("departments", "departments"),
+        ("offices", "offices"),
+        ("hiring_managers", "remote-users"),
+        ("recruiters", "remote-users"),
+    ):
         for i, ref in enumerate(getattr(body, key) or []):
             if tenant[kind].get(str(ref)) is None:
                 problems.append(_detail(["body", key, i], f"No {kind} record with id {ref}", "value_error", str(ref)))
     if body.remote_user_id is not None and tenant["remote-users"].get(str(body.remote_user_id)) is None:
-        problems.append(_detail(["body", "remote_user_id"], "No remote user with this id", "value_error",
-                                str(body.remote_user_id)))
+        problems.append(
+            _detail(
+                ["body", "remote_user_id"],
+                "No remote user with this id",
+                "value_error",
+                str(body.remote_user_id),
+            )
+        )
     if body.template_id is not None and _template(tenant, body.template_id) is None:
-        problems.append(_detail(["body", "template_id"], "No template job with this id or remote_id", "value_error",
-                                body.template_id))
+        problems.append(
+            _detail(
+                ["body", "template_id"],
+                "No template job with this id or remote_id",
+                "value_error",
+                body.template_id,
+            )
+        )
     if tenant.ats == "greenhouse":
         for key in ("template_id", "remote_user_id", "openings"):
             if getattr(body, key) is None:
                 problems.append(_detail(["body", key], "Field required for Greenhouse", "missing"))
         if len(body.departments or []) > 1:
-            problems.append(_detail(["body", "departments"], "Greenhouse jobs take a single department",
-                                    "too_long", [str(d) for d in body.departments or []]))
+            problems.append(
+                _detail(
+                    ["body", "departments"],
+                    "Greenhouse jobs take a single department",
+                    "too_long",
+                    [str(d) for d in body.departments or []],
+                )
+            )
     return problems
 
 
@@ -259,6 +347,7 @@ def _parse_time(value: str | None, name: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise HTTPException(422, [_detail(["query", name], "Input should be a valid datetime", "datetime_parsing",
-                                          value)]) from None
+        raise HTTPException(
+            422, [_detail(["query", name], "Input should be a valid datetime", "datetime_parsing", value)]
+        ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)  # Bindbee: UTC when no offset

@@ -5,7 +5,6 @@ Basic auth with the API key as user name, `x-account-id` naming a linked account
 of at most 100, and 429 + `Retry-After` past 1,000 requests per minute per API key.
 """
 
-
 import base64
 import binascii
 import math
@@ -33,12 +32,18 @@ from sandbox.common import (
     page,
     stable_id,
 )
-from sandbox.stackone_models import AtsCreateJobRequestDto, AtsJob, AtsUpdateJobRequestDto, Department, User
+from sandbox.stackone_models import AtsCreateJobRequestDto, AtsJob, AtsJobStatusEnum, AtsUpdateJobRequestDto
 
 RATE_LIMIT_PER_MINUTE = 1000
 PROVIDER_URLS = {"greenhouse": "https://harvest.greenhouse.io/v1/jobs"}
-_MESSAGES = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
-             422: "Unprocessable Entity", 429: "Too many requests"}
+_MESSAGES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    422: "Unprocessable Entity",
+    429: "Too many requests",
+}
 
 
 class StackOneError(Exception):
@@ -67,23 +72,48 @@ def seed_tenant(account: str, provider: str) -> Tenant:
     tenant = Tenant(ats=provider)
     stamp = now_iso()
     for i, name in enumerate(SEED_DEPARTMENTS, start=1):
-        tenant["departments"].add({"id": stable_id(account, "department", name), "remote_id": str(5_000_100 + i),
-                                   "name": name, "unified_custom_fields": None})
+        tenant["departments"].add(
+            {
+                "id": stable_id(account, "department", name),
+                "remote_id": str(5_000_100 + i),
+                "name": name,
+                "unified_custom_fields": None,
+            }
+        )
     for i, (name, _) in enumerate(SEED_OFFICES, start=1):
-        tenant["locations"].add({"id": stable_id(account, "location", name), "remote_id": str(5_000_200 + i),
-                                 "name": name, "unified_custom_fields": None})
+        tenant["locations"].add(
+            {
+                "id": stable_id(account, "location", name),
+                "remote_id": str(5_000_200 + i),
+                "name": name,
+                "unified_custom_fields": None,
+            }
+        )
     for i, person in enumerate(SEED_USERS, start=1):
-        tenant["users"].add({"id": stable_id(account, "user", person.email), "remote_id": str(5_000_300 + i),
-                             "first_name": person.first_name, "last_name": person.last_name,
-                             "name": f"{person.first_name} {person.last_name}", "email": person.email,
-                             "phone": None, "unified_custom_fields": None})
+        tenant["users"].add(
+            {
+                "id": stable_id(account, "user", person.email),
+                "remote_id": str(5_000_300 + i),
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "name": f"{person.first_name} {person.last_name}",
+                "email": person.email,
+                "phone": None,
+                "unified_custom_fields": None,
+            }
+        )
     for i, name in enumerate((SEED_TEMPLATE_JOB, *SEED_JOBS), start=1):
         job = AtsJob(
-            id=stable_id(account, "job", name), remote_id=str(5_033_879_000 + i), title=name,
-            job_status={"value": "open", "source_value": "Open"},  # type: ignore[arg-type]
+            id=stable_id(account, "job", name),
+            remote_id=str(5_033_879_000 + i),
+            title=name,
+            job_status=AtsJobStatusEnum(value="open", source_value="Open"),
             department_ids=[stable_id(account, "department", SEED_DEPARTMENTS[0])],
-            location_ids=[stable_id(account, "location", SEED_OFFICES[0][0])], hiring_team=[],
-            confidential="false", created_at=stamp, updated_at=stamp,
+            location_ids=[stable_id(account, "location", SEED_OFFICES[0][0])],
+            hiring_team=[],
+            confidential="false",
+            created_at=stamp,
+            updated_at=stamp,
         )
         _derive(tenant, job)
         tenant["jobs"].add(job.model_dump(mode="json"))
@@ -110,15 +140,19 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(_envelope(exc.status_code, _MESSAGES.get(exc.status_code, str(exc.detail))),
-                            exc.status_code)
+        return JSONResponse(
+            _envelope(exc.status_code, _MESSAGES.get(exc.status_code, str(exc.detail))), exc.status_code
+        )
 
     @app.middleware("http")
     async def rate_limit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         allowed, _, reset_in = sandbox.quota.take(_api_key(request.headers.get("authorization")) or "")
         if not allowed:
-            return JSONResponse(_envelope(429, "Too many requests"), 429,
-                                headers={"Retry-After": str(max(1, math.ceil(reset_in)))})
+            return JSONResponse(
+                _envelope(429, "Too many requests"),
+                429,
+                headers={"Retry-After": str(max(1, math.ceil(reset_in)))},
+            )
         return await call_next(request)
 
     def tenant(
@@ -128,8 +162,11 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
         if _api_key(authorization) not in sandbox.api_keys:
             raise StackOneError(401)
         if not x_account_id:
-            raise StackOneError(400, "Bad Request", data={"statusCode": 400, "message": "x-account-id is required",
-                                                          "headers": {}})
+            raise StackOneError(
+                400,
+                "Bad Request",
+                data={"statusCode": 400, "message": "x-account-id is required", "headers": {}},
+            )
         found = sandbox.tenants.get(x_account_id)
         if found is None:
             raise StackOneError(404, "Invalid account ID")
@@ -139,13 +176,20 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
 
     def register_reads(kind: str) -> None:
         @app.get(f"/unified/ats/{kind}", name=f"list_{kind}")
-        def list_records(request: Request, tenant: TenantDep, next: str | None = None,  # noqa: A002
-                         page_size: str | None = None) -> dict[str, Any]:
+        def list_records(
+            request: Request,
+            tenant: TenantDep,
+            next: str | None = None,
+            page_size: str | None = None,
+        ) -> dict[str, Any]:
             size = _page_size(page_size)
             offset = 0 if next is None else decode_cursor(next)
             if offset is None:
-                raise StackOneError(400, "Bad Request", data={"statusCode": 400, "message": "invalid next cursor",
-                                                              "headers": {}})
+                raise StackOneError(
+                    400,
+                    "Bad Request",
+                    data={"statusCode": 400, "message": "invalid next cursor", "headers": {}},
+                )
             filters = {k[7:-1]: v for k, v in request.query_params.items() if k.startswith("filter[")}
             records = tenant[kind].find(lambda r: _matches(r, filters))
             items, following = page(records, offset, size)
@@ -166,12 +210,20 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
         _check_references(tenant, body)
         stamp = now_iso()
         fields = body.model_dump(mode="json", exclude={"passthrough"}, exclude_unset=True)
-        record = AtsJob.model_validate({**fields, "id": str(uuid.uuid4()), "remote_id": tenant.remote_id(),
-                                        "created_at": stamp, "updated_at": stamp})
+        record = AtsJob.model_validate(
+            {
+                **fields,
+                "id": str(uuid.uuid4()),
+                "remote_id": tenant.remote_id(),
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+        )
         _derive(tenant, record)
         stored = tenant["jobs"].add(record.model_dump(mode="json"))
-        return _envelope(201, "Record created successfully.",
-                         data={"id": stored["id"], "remote_id": stored["remote_id"]})
+        return _envelope(
+            201, "Record created successfully.", data={"id": stored["id"], "remote_id": stored["remote_id"]}
+        )
 
     @app.patch("/unified/ats/jobs/{record_id}")
     def update_job(record_id: str, body: AtsUpdateJobRequestDto, tenant: TenantDep) -> dict[str, Any]:
@@ -203,8 +255,11 @@ def _page_size(raw: str | None) -> int:
     if raw is None:
         return 25
     if not raw.isdigit() or not 1 <= int(raw) <= 100:
-        raise StackOneError(400, "Bad Request", data={"statusCode": 400, "message": "page_size must be 1 to 100",
-                                                      "headers": {}})
+        raise StackOneError(
+            400,
+            "Bad Request",
+            data={"statusCode": 400, "message": "page_size must be 1 to 100", "headers": {}},
+        )
     return int(raw)
 
 
@@ -216,8 +271,15 @@ def _matches(record: dict[str, Any], filters: dict[str, str]) -> bool:
                 return False
         elif key in ("job_status", "status"):
             if value not in ("open", "draft"):
-                raise StackOneError(400, "Bad Request", data={"statusCode": 400, "headers": {},
-                                                              "message": f"filter[{key}] must be open or draft"})
+                raise StackOneError(
+                    400,
+                    "Bad Request",
+                    data={
+                        "statusCode": 400,
+                        "headers": {},
+                        "message": f"filter[{key}] must be open or draft",
+                    },
+                )
             if (record.get("job_status") or {}).get("value") != value:
                 return False
     return True
@@ -227,22 +289,39 @@ def _time(value: str) -> datetime:
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise StackOneError(400, "Bad Request", data={"statusCode": 400, "message": f"invalid date-time {value}",
-                                                      "headers": {}}) from None
+        raise StackOneError(
+            400,
+            "Bad Request",
+            data={"statusCode": 400, "message": f"invalid date-time {value}", "headers": {}},
+        ) from None
 
 
 def _check_references(tenant: Tenant, body: AtsCreateJobRequestDto) -> None:
     """Unknown ids are refused by the provider behind StackOne; StackOne relays that as 422 with provider_errors."""
     unknown = [f"department {i}" for i in body.department_ids or [] if tenant["departments"].get(i) is None]
     unknown += [f"location {i}" for i in body.location_ids or [] if tenant["locations"].get(i) is None]
-    unknown += [f"user {m.user_id}" for m in body.hiring_team or []
-                if m.user_id is not None and tenant["users"].get(m.user_id) is None]
+    unknown += [
+        f"user {m.user_id}"
+        for m in body.hiring_team or []
+        if m.user_id is not None and tenant["users"].get(m.user_id) is None
+    ]
     if unknown:
         url = PROVIDER_URLS.get(tenant.ats, f"https://api.{tenant.ats}.example/jobs")
         raise StackOneError(
-            422, "Unprocessable Entity",
-            provider_errors=[{"status": 422, "url": url, "raw": {"message": "Validation error", "errors": [
-                {"message": f"Unknown {what}", "field": what.split()[0]} for what in unknown]}, "headers": {}}])
+            422,
+            "Unprocessable Entity",
+            provider_errors=[
+                {
+                    "status": 422,
+                    "url": url,
+                    "raw": {
+                        "message": "Validation error",
+                        "errors": [{"message": f"Unknown {what}", "field": what.split()[0]} for what in unknown],
+                    },
+                    "headers": {},
+                }
+            ],
+        )
 
 
 def _derive(tenant: Tenant, record: AtsJob) -> None:
@@ -252,4 +331,4 @@ def _derive(tenant: Tenant, record: AtsJob) -> None:
     if record.location_ids is not None:
         record.remote_location_ids = [tenant["locations"].records[i]["remote_id"] for i in record.location_ids]
     if record.job_status is None and record.status is not None:
-        record.job_status = {"value": "unmapped_value", "source_value": record.status}  # type: ignore[assignment]
+        record.job_status = AtsJobStatusEnum(value="unmapped_value", source_value=record.status)

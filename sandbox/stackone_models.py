@@ -7,7 +7,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 JobStatusValue = Literal[
-    "published", "draft", "pending", "internal", "archived", "closed", "open", "deleted", "on_hold", "unmapped_value"
+    "published",
+    "draft",
+    "pending",
+    "internal",
+    "archived",
+    "closed",
+    "open",
+    "deleted",
+    "on_hold",
+    "unmapped_value",
 ]
 
 

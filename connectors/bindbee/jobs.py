@@ -1,4 +1,4 @@
-"""Unified job ↔ Bindbee `CreateAtsJob` / `AtsJob`, row by row (../shared/reference/bindbee-merge-greenhouse.md §1.7)."""
+"""Unified job ↔ Bindbee `CreateAtsJob` / `AtsJob`, row by row (reference bindbee-merge-greenhouse.md §1.7)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,13 @@ STATUS_TO_BINDBEE = {
     "archived": "ARCHIVED",
     "pending": "PENDING",
 }
-STATUS_FROM_BINDBEE = {"OPEN": "open", "DRAFT": "draft", "CLOSED": "closed", "ARCHIVED": "archived", "PENDING": "pending"}
+STATUS_FROM_BINDBEE = {
+    "OPEN": "open",
+    "DRAFT": "draft",
+    "CLOSED": "closed",
+    "ARCHIVED": "archived",
+    "PENDING": "pending",
+}
 
 HIRING_MANAGER = "hiring_manager"
 RECRUITER = "recruiter"
@@ -53,8 +59,10 @@ class JobStatusRow:
     def to_vendor(self, body: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
         value = (body.get("job_status") or {}).get("value")
         deprecated = body.get("status")
-        if value is not None and deprecated is not None and (
-            STATUS_TO_BINDBEE.get(value) != STATUS_TO_BINDBEE.get(deprecated.lower())
+        if (
+            value is not None
+            and deprecated is not None
+            and (STATUS_TO_BINDBEE.get(value) != STATUS_TO_BINDBEE.get(deprecated.lower()))
         ):
             errors.append(
                 FieldError(
@@ -239,7 +247,7 @@ JOB_TABLE = Table(
             encode={"true": True, "false": False},
             decode={True: "true", False: "false"},
             rule="bindbee.confidential",
-            notes="StackOne carries it as the strings \"true\"/\"false\"; Bindbee as a boolean.",
+            notes='StackOne carries it as the strings "true"/"false"; Bindbee as a boolean.',
         ),
         IdListRow("department_ids", "departments", "remote_department_ids"),
         IdListRow("location_ids", "offices", "remote_location_ids"),

@@ -49,6 +49,4 @@ class ExtensionFields(WriteModel):
         min_length=1,
         description="Unified id of the user on whose behalf the write is made (gateway extension).",
     )
-    passthrough: dict[str, JSONValue] | None = Field(
-        default=None, description="Value to pass through to the provider"
-    )
+    passthrough: dict[str, JSONValue] | None = Field(default=None, description="Value to pass through to the provider")

@@ -1,0 +1,58 @@
+# Every target installs what it needs on a fresh machine (Python 3.11, pip, make; root for apt-get).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+TOOLS := .tools
+UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
+VENV := .venv
+PY := $(VENV)/bin/python
+
+export GATEWAY_CONFIG ?= config/demo.yaml
+export GATEWAY_HOST ?= 127.0.0.1
+export GATEWAY_PORT ?= 8080
+export LOG_FORMAT ?= console
+
+.PHONY: help run test lint types pytest check-config redis-server deps deps-dev
+
+help:
+	@echo "make run    - start the gateway on http://$(GATEWAY_HOST):$(GATEWAY_PORT) with $(GATEWAY_CONFIG) (sandboxes in-process)"
+	@echo "make test   - ruff, mypy --strict and the whole pytest suite (installs redis-server if missing)"
+
+$(TOOLS)/bin/uv:
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv
+
+$(VENV)/.deps: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --no-dev
+	@touch $@
+
+$(VENV)/.deps-dev: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --all-groups
+	@touch $@ $(VENV)/.deps
+
+deps: $(VENV)/.deps
+deps-dev: $(VENV)/.deps-dev
+
+run: deps
+	$(VENV)/bin/gateway serve
+
+check-config: deps
+	$(VENV)/bin/gateway check-config $(GATEWAY_CONFIG)
+
+redis-server:
+	@command -v redis-server >/dev/null || { \
+		echo "installing redis-server from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+	@redis-server --version
+
+lint: deps-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+types: deps-dev
+	$(VENV)/bin/mypy
+
+pytest: deps-dev redis-server
+	$(VENV)/bin/pytest -q
+
+test: lint types pytest

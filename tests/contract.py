@@ -1,0 +1,159 @@
+"""Validation of vendor requests against the vendors' own OpenAPI documents in ../shared/vendor/.
+
+Every request a connector builds in the test suite passes through `VendorContracts.check`, either directly (unit
+tests) or through `RecordingTransport`, which sits in front of the sandboxes in end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+import pytest
+from jsonschema import Draft202012Validator
+
+from connectors.base import ProviderRequest
+
+SHARED = Path(os.environ.get("ATS_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+SPECS = {
+    "stackone": SHARED / "vendor" / "stackone" / "ats.openapi.json",
+    "bindbee": SHARED / "vendor" / "bindbee" / "ats.openapi.excerpt.json",
+}
+
+
+def require_shared() -> None:
+    missing = [str(p) for p in SPECS.values() if not p.exists()]
+    if missing:
+        pytest.skip(f"vendor contracts not found ({', '.join(missing)}): run with ../shared beside the repo")
+
+
+def _to_json_schema(node: Any) -> Any:
+    """Read the vendor documents as their authors meant them.
+
+    StackOne's document is 3.1 in name but uses 3.0's `nullable`, and writes unions as `oneOf` with overlapping
+    branches (`string` next to a `date-time` string), which strict JSON Schema would reject for every string.
+    """
+    if isinstance(node, list):
+        return [_to_json_schema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _to_json_schema(v) for k, v in node.items()}
+    if "oneOf" in out:
+        out["anyOf"] = out.pop("oneOf")
+    if out.pop("nullable", False):
+        return {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+@dataclass(frozen=True)
+class _Operation:
+    template: str
+    pattern: re.Pattern[str]
+    spec: Mapping[str, Any]
+
+
+class VendorContract:
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self.document = _to_json_schema(copy.deepcopy(dict(document)))
+        self.operations: dict[str, list[_Operation]] = {}
+        for template, item in self.document["paths"].items():
+            pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$")
+            for method, spec in item.items():
+                self.operations.setdefault(method.upper(), []).append(_Operation(template, pattern, spec))
+
+    def _schema(self, schema: Mapping[str, Any]) -> Draft202012Validator:
+        root = {"components": self.document["components"], **schema}
+        return Draft202012Validator(root, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+    def check(self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: Any) -> str:
+        """Raise AssertionError naming every violation; return the matched path template."""
+        candidates = [op for op in self.operations.get(method.upper(), []) if op.pattern.match(path)]
+        # A literal segment beats a parameter (…/candidates/create/meta over …/candidates/{id}).
+        candidates.sort(key=lambda op: op.template.count("{"))
+        assert candidates, f"{method} {path} is not an operation of the vendor document"
+        op = candidates[0]
+        problems: list[str] = []
+        params = {(p["in"], p["name"].lower()): p for p in op.spec.get("parameters", [])}
+        lowered = {k.lower(): v for k, v in headers.items()}
+        for (where, name), param in params.items():
+            if where == "header" and param.get("required") and name not in lowered:
+                problems.append(f"required header {name} missing")
+        for key, value in query.items():
+            base = key.split("[", 1)[0]
+            param = params.get(("query", base.lower()))
+            if param is None:
+                problems.append(f"query parameter {key} is not declared")
+                continue
+            if param.get("style") == "deepObject":
+                inner = key[len(base) + 1 : -1]
+                schema: dict[str, Any] = next(
+                    (alt for alt in param["schema"].get("anyOf", [param["schema"]]) if alt.get("type") == "object"),
+                    {},
+                )
+                props = schema.get("properties")
+                if props is not None and inner not in props:
+                    problems.append(f"{key}: {inner} is not a declared {base} key")
+                elif props is not None:
+                    for error in self._schema(props[inner]).iter_errors(value):
+                        problems.append(f"query {key}={value!r}: {error.message}")
+                continue
+            for error in self._schema(param["schema"]).iter_errors(_coerce(value, param["schema"])):
+                problems.append(f"query {key}={value!r}: {error.message}")
+        content = op.spec.get("requestBody", {}).get("content", {}).get("application/json")
+        if content is not None:
+            if body is None and op.spec["requestBody"].get("required"):
+                problems.append("request body is required")
+            elif body is not None:
+                for error in self._schema(content["schema"]).iter_errors(body):
+                    location = "/".join(str(p) for p in error.absolute_path) or "(body)"
+                    problems.append(f"body {location}: {error.message}")
+        elif body is not None:
+            problems.append("the operation takes no body")
+        assert not problems, f"{method} {op.template}: " + "; ".join(problems)
+        return op.template
+
+
+def _coerce(value: str, schema: Mapping[str, Any]) -> Any:
+    """Query values arrive as strings; read them as the type the schema declares."""
+    types = {alt.get("type") for alt in schema.get("anyOf", [schema])}
+    if "integer" in types and value.lstrip("-").isdigit():
+        return int(value)
+    if "boolean" in types and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
+@cache
+def contract(vendor: str) -> VendorContract:
+    require_shared()
+    return VendorContract(json.loads(SPECS[vendor].read_text()))
+
+
+def check_request(vendor: str, request: ProviderRequest) -> str:
+    return contract(vendor).check(request.method, request.path, request.query, request.headers, request.json)
+
+
+@dataclass
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Validates every request against the vendor document, then forwards it; keeps what it saw."""
+
+    vendor: str
+    inner: httpx.AsyncBaseTransport
+    seen: list[tuple[str, str, Any]] = field(default_factory=list)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = urlsplit(str(request.url))
+        body = json.loads(request.content) if request.content else None
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        contract(self.vendor).check(request.method, url.path, query, dict(request.headers), body)
+        self.seen.append((request.method, url.path, body))
+        return await self.inner.handle_async_request(request)

@@ -1,0 +1,142 @@
+"""The sandboxes' own models of the vendor schemas are held to the vendor documents in ../shared/vendor/,
+and the sandboxes answer in the vendors' documented shapes (auth, errors, paging, rate limits)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import BaseModel
+
+from sandbox import bindbee, bindbee_models, stackone, stackone_models
+from tests.contract import contract
+
+
+def _resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _enum(prop: dict[str, Any], document: dict[str, Any]) -> set[Any]:
+    values: set[Any] = set()
+    for alt in [prop, *prop.get("anyOf", []), *prop.get("allOf", [])]:
+        alt = _resolve(alt, document)
+        values |= {v for v in alt.get("enum", []) if v is not None}
+    return values
+
+
+CASES = [("bindbee", name, model) for name, model in bindbee_models.VENDOR_SCHEMAS.items()] + [
+    ("stackone", name, model) for name, model in stackone_models.VENDOR_SCHEMAS.items()
+]
+
+
+@pytest.mark.parametrize(("vendor", "name", "model"), CASES, ids=[f"{v}:{n}" for v, n, _ in CASES])
+def test_sandbox_model_matches_vendor_schema(vendor: str, name: str, model: type[BaseModel]) -> None:
+    document = contract(vendor).document
+    schema = _resolve(document["components"]["schemas"][name], document)
+    ours = model.model_json_schema()
+    assert set(ours["properties"]) == set(schema["properties"]), "property names"
+    assert set(ours.get("required", [])) == set(schema.get("required", [])), "required properties"
+    defs = ours.get("$defs", {})
+    for prop, spec in schema["properties"].items():
+        vendor_values = _enum(spec, document)
+        if vendor_values:
+            our_values = _enum(ours["properties"][prop], {"components": {"schemas": defs}})
+            if not our_values:  # a reference to a nested model (e.g. job_status)
+                continue
+            assert our_values == vendor_values, f"enum of {prop}"
+
+
+# --- behaviour as documented ------------------------------------------------------------------------------------
+
+BB_KEY, BB_TOKEN = "bb-key", "gh-token"
+
+
+@pytest.fixture
+def bindbee_client() -> httpx.AsyncClient:
+    app = bindbee.create_app(
+        bindbee.BindbeeSandbox(api_key=BB_KEY, connectors={BB_TOKEN: "greenhouse"}, requests_per_minute=5)
+    )
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bindbee")
+
+
+async def test_bindbee_auth_errors(bindbee_client: httpx.AsyncClient) -> None:
+    missing_token = await bindbee_client.get("/api/ats/v1/jobs", headers={"authorization": f"Bearer {BB_KEY}"})
+    assert missing_token.status_code == 422
+    assert missing_token.json()["detail"][0]["loc"] == ["header", "x-connector-token"]
+    bad_key = await bindbee_client.get(
+        "/api/ats/v1/jobs", headers={"authorization": "Bearer no", "x-connector-token": BB_TOKEN}
+    )
+    assert bad_key.status_code == 401
+    assert bad_key.json() == {"detail": "Invalid or missing API key"}
+    assert bad_key.headers["www-authenticate"] == "Bearer"
+    bad_token = await bindbee_client.get(
+        "/api/ats/v1/jobs", headers={"authorization": f"Bearer {BB_KEY}", "x-connector-token": "other"}
+    )
+    assert bad_token.status_code == 403
+    assert isinstance(bad_token.json()["detail"], str)
+
+
+async def test_bindbee_rate_limit_headers_and_429(bindbee_client: httpx.AsyncClient) -> None:
+    headers = {"authorization": f"Bearer {BB_KEY}", "x-connector-token": BB_TOKEN}
+    answers = [await bindbee_client.get("/api/ats/v1/departments", headers=headers) for _ in range(6)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    assert answers[0].headers["x-ratelimit-limit"] == "5"
+    assert answers[0].headers["x-ratelimit-remaining"] == "4"
+    assert int(answers[0].headers["x-ratelimit-reset"]) > 0
+    assert answers[5].json() == {"detail": "Rate limit exceeded"}
+    assert int(answers[5].headers["retry-after"]) >= 1
+
+
+async def test_bindbee_paging_and_page_size_bounds(bindbee_client: httpx.AsyncClient) -> None:
+    headers = {"authorization": f"Bearer {BB_KEY}", "x-connector-token": BB_TOKEN}
+    first = (await bindbee_client.get("/api/ats/v1/remote-users?page_size=2", headers=headers)).json()
+    assert set(first) == {"cursor", "page_size", "items"}
+    assert first["page_size"] == 2
+    assert first["cursor"]
+    rest = (
+        await bindbee_client.get(f"/api/ats/v1/remote-users?page_size=2&cursor={first['cursor']}", headers=headers)
+    ).json()
+    assert rest["cursor"] is None
+    assert rest["page_size"] == 1
+    too_big = await bindbee_client.get("/api/ats/v1/remote-users?page_size=201", headers=headers)
+    assert too_big.status_code == 422
+
+
+async def test_bindbee_template_is_found_by_raw_data() -> None:
+    app = bindbee.create_app(bindbee.BindbeeSandbox(api_key=BB_KEY, connectors={BB_TOKEN: "greenhouse"}))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b") as client:
+        jobs = (
+            await client.get(
+                "/api/ats/v1/jobs?include_raw_data=true",
+                headers={"authorization": f"Bearer {BB_KEY}", "x-connector-token": BB_TOKEN},
+            )
+        ).json()
+    templates = [j for j in jobs["items"] if j["raw_data"]["is_template"]]
+    assert [t["remote_id"] for t in templates] == ["4033879009"]
+
+
+async def test_stackone_envelope_errors_and_paging() -> None:
+    app = stackone.create_app(
+        stackone.StackOneSandbox(api_keys={"sk"}, accounts={"acc": "greenhouse"}, requests_per_minute=3)
+    )
+    auth = "Basic " + base64.b64encode(b"sk:").decode()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as client:
+        unauthorized = await client.get("/unified/ats/jobs", headers={"x-account-id": "acc"})
+        assert unauthorized.status_code == 401
+        assert set(unauthorized.json()) == {"statusCode", "message", "timestamp"}
+        unknown = await client.get("/unified/ats/jobs", headers={"authorization": auth, "x-account-id": "zz"})
+        assert unknown.status_code == 404
+        assert unknown.json()["message"] == "Invalid account ID"
+        page = await client.get("/unified/ats/jobs?page_size=1", headers={"authorization": auth, "x-account-id": "acc"})
+        assert page.status_code == 200
+        assert set(page.json()) == {"next", "data"}
+        assert page.json()["next"]
+        await client.get("/unified/ats/jobs", headers={"authorization": auth, "x-account-id": "acc"})
+        limited = await client.get("/unified/ats/jobs", headers={"authorization": auth, "x-account-id": "acc"})
+        assert limited.status_code == 429
+        assert int(limited.headers["retry-after"]) >= 1
+        assert limited.json()["statusCode"] == 429
