@@ -23,7 +23,7 @@ $(TOOLS)/bin/uv:
 	$(TOOLS)/bin/pip install --quiet uv
 
 $(VENV)/.deps: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --no-dev
+	$(UV) sync --frozen --no-dev --inexact  # --inexact: keep dev tools a `make test` installed
 	@touch $@
 
 $(VENV)/.deps-dev: pyproject.toml uv.lock | $(UV)

@@ -100,6 +100,8 @@ class Call:
     record_id: str | None = None
     body: WriteModel | None = None
     list_query: ListQuery | None = None
+    include_raw: bool = False
+    """The caller asked for raw vendor data (`raw=true`): ask the vendor for all it has."""
 
 
 @dataclass(frozen=True)

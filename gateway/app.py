@@ -120,6 +120,7 @@ class Gateway:
             record_id=request.path_params.get("id"),
             body=await self._body(request, operation, context) if operation.is_write else None,
             list_query=self._list_query(operation, options, scope),
+            include_raw=options.raw,
         )
         try:
             plan = connector.plan(call, context)
@@ -273,6 +274,7 @@ def create_app(
             "cursor_secret is not configured: list cursors are signed with a per-process key, "
             "so a walk cannot continue on another replica"
         )
+    _warn_unenforced(resolved)
     signer = CursorSigner(resolved.secret(secret_ref).encode() if secret_ref else secrets.token_bytes(32))
     gateway = Gateway(resolved, registry, upstream, wiring.credentials, signer)
 
@@ -316,6 +318,19 @@ def create_app(
     _add_unified_routes(app, gateway)
     _customise_openapi(app)
     return app
+
+
+def _warn_unenforced(resolved: ResolvedConfig) -> None:
+    """Settings this version reads but does not act on yet must not look like protection that is in place."""
+    config = resolved.config
+    unenforced = [f"callers.{c.name}.rate_limit" for c in config.callers if c.rate_limit or c.rate_limit_per_account]
+    unenforced += [f"providers.{n}.quota" for n, p in config.providers.items() if p.quota]
+    unenforced += [f"accounts.{a.id}.require_idempotency_key" for a in config.accounts if a.require_idempotency_key]
+    if unenforced:
+        logging.getLogger("gateway").warning(
+            "not enforced yet in this version (inbound rate limits, vendor quotas, idempotency keys): %s",
+            ", ".join(unenforced),
+        )
 
 
 def _endpoint(gateway: Gateway, operation: Operation) -> Callable[[Request], Coroutine[Any, Any, Response]]:

@@ -60,6 +60,7 @@ def wire(resolved: ResolvedConfig) -> Wiring:
                 bindbee.BindbeeSandbox(
                     api_key=provider_keys[name] or "",
                     connectors={wiring.credentials[a.id]["connector_token"]: a.ats or "generic" for a in served},
+                    seed_labels={wiring.credentials[a.id]["connector_token"]: a.id for a in served},
                 )
             )
         else:

@@ -54,12 +54,14 @@ class BindbeeSandbox:
     connectors: dict[str, str]
     """Connector token → the ATS behind it (e.g. "greenhouse")."""
     requests_per_minute: int = RATE_LIMIT_PER_MINUTE
+    seed_labels: dict[str, str] = field(default_factory=dict)
+    """Connector token → the name seed ids derive from (default: the token), so ids outlive generated tokens."""
     tenants: dict[str, Tenant] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.quota = MinuteQuota(self.requests_per_minute)
         for token, ats in self.connectors.items():
-            self.tenants[token] = seed_tenant(token, ats)
+            self.tenants[token] = seed_tenant(self.seed_labels.get(token, token), ats)
 
 
 def seed_tenant(token: str, ats: str) -> Tenant:

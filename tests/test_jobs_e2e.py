@@ -357,3 +357,12 @@ async def test_extension_fields_travel_in_stackone_passthrough(harness: Harness)
     assert response.status_code == 201, response.text
     sent = harness.sent("stackone-sandbox")[-1][2]
     assert sent == {"title": "T", "passthrough": {"x": 1, "acting_user_id": "u9", "openings": 2, "template_id": "tpl"}}
+
+
+async def test_greenhouse_templates_are_found_through_raw_data(harness: Harness) -> None:
+    response = await harness.call("GET", "/unified/ats/jobs?raw=true", GH)
+    [exchange] = response.json()["raw"]
+    templates = [item["remote_id"] for item in exchange["response"]["items"] if item["raw_data"]["is_template"]]
+    assert templates == ["4033879009"]
+    plain = await harness.call("GET", "/unified/ats/jobs", GH)
+    assert "raw" not in plain.json()

@@ -114,6 +114,8 @@ class BindbeeConnector(Connector):
         headers = _headers(account)
         action = call.operation.action
         expand = {"expand": JOB_EXPANSIONS, "include_custom_fields": "true"} if model is Job else {}
+        if call.include_raw:
+            expand["include_raw_data"] = "true"
         if action == Action.LIST:
             assert call.list_query is not None
             query = {"page_size": str(call.list_query.page_size), **expand}
