@@ -142,6 +142,13 @@ def check_request(vendor: str, request: ProviderRequest) -> str:
     return contract(vendor).check(request.method, request.path, request.query, request.headers, request.json)
 
 
+def check_httpx_request(vendor: str, request: httpx.Request) -> None:
+    url = urlsplit(str(request.url))
+    body = json.loads(request.content) if request.content else None
+    query = dict(parse_qsl(url.query, keep_blank_values=True))
+    contract(vendor).check(request.method, url.path, query, dict(request.headers), body)
+
+
 @dataclass
 class RecordingTransport(httpx.AsyncBaseTransport):
     """Validates every request against the vendor document, then forwards it; keeps what it saw."""
@@ -151,9 +158,7 @@ class RecordingTransport(httpx.AsyncBaseTransport):
     seen: list[tuple[str, str, Any]] = field(default_factory=list)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = urlsplit(str(request.url))
+        check_httpx_request(self.vendor, request)
         body = json.loads(request.content) if request.content else None
-        query = dict(parse_qsl(url.query, keep_blank_values=True))
-        contract(self.vendor).check(request.method, url.path, query, dict(request.headers), body)
-        self.seen.append((request.method, url.path, body))
+        self.seen.append((request.method, urlsplit(str(request.url)).path, body))
         return await self.inner.handle_async_request(request)

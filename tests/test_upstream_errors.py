@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,12 +17,22 @@ from gateway.config import Provider, Timeouts
 from gateway.errors import GatewayError
 from gateway.executor import execute
 from gateway.upstream import Upstream
-from tests.contract import check_request
+from tests.contract import check_httpx_request
 
 BASE = "https://api.stackone.test"
 ACCOUNT = AccountContext("a", None, "linked-1", {"api_key": "sk_live_secret"})
 CREATE = Call(Operation(Resource.JOBS, Action.CREATE), body=JobWrite(title="T"))
 LIST = Call(Operation(Resource.JOBS, Action.LIST), list_query=None)
+
+
+@pytest.fixture
+def vendor() -> Iterator[respx.MockRouter]:
+    """A respx router standing in for StackOne; every request it saw is checked against StackOne's contract."""
+    with respx.mock(assert_all_called=False) as router:
+        yield router
+        assert router.calls, "the test sent nothing"
+        for call in router.calls:
+            check_httpx_request("stackone", call.request)
 
 
 def upstream(read_timeout: float = 5.0) -> Upstream:
@@ -39,9 +50,8 @@ async def run(call: Call, up: Upstream | None = None) -> Any:
     return await execute(plan, connector, "so", up or upstream())
 
 
-@respx.mock
-async def test_stackone_create_sends_basic_auth_and_account_header() -> None:
-    route = respx.post(f"{BASE}/unified/ats/jobs").respond(
+async def test_stackone_create_sends_basic_auth_and_account_header(vendor: respx.MockRouter) -> None:
+    route = vendor.post(f"{BASE}/unified/ats/jobs").respond(
         201, json={"statusCode": 201, "message": "ok", "timestamp": "t", "data": {"id": "j1", "remote_id": "r1"}}
     )
     execution = await run(CREATE)
@@ -50,12 +60,10 @@ async def test_stackone_create_sends_basic_auth_and_account_header() -> None:
     assert sent.headers["authorization"] == "Basic c2tfbGl2ZV9zZWNyZXQ6"  # base64("sk_live_secret:")
     assert sent.headers["x-account-id"] == "linked-1"
     assert sent.headers["user-agent"].startswith("ats-gateway/")
-    check_request("stackone", next(StackOneConnector().plan(CREATE, ACCOUNT)))
 
 
-@respx.mock
-async def test_stackone_create_accepts_200_as_older_specs_answered() -> None:
-    respx.post(f"{BASE}/unified/ats/jobs").respond(
+async def test_stackone_create_accepts_200_as_older_specs_answered(vendor: respx.MockRouter) -> None:
+    vendor.post(f"{BASE}/unified/ats/jobs").respond(
         200, json={"statusCode": 200, "message": "ok", "timestamp": "t", "data": {"id": "j1", "remote_id": None}}
     )
     assert (await run(CREATE)).result.id == "j1"
@@ -82,12 +90,11 @@ async def test_stackone_create_accepts_200_as_older_specs_answered() -> None:
         (502, "<html>bad gateway</html>", {}, 502, "outcome_unknown"),
     ],
 )
-@respx.mock
 async def test_vendor_statuses_on_a_write(
-    status: int, body: Any, headers: dict[str, str], expected_status: int, code: str
+    vendor: respx.MockRouter, status: int, body: Any, headers: dict[str, str], expected_status: int, code: str
 ) -> None:
     kwargs = {"json": body} if isinstance(body, dict) else {"text": body}
-    respx.post(f"{BASE}/unified/ats/jobs").respond(status, headers=headers, **kwargs)
+    vendor.post(f"{BASE}/unified/ats/jobs").respond(status, headers=headers, **kwargs)
     with pytest.raises(GatewayError) as caught:
         await run(CREATE)
     error = caught.value
@@ -99,41 +106,36 @@ async def test_vendor_statuses_on_a_write(
         assert error.retryable
 
 
-@respx.mock
-async def test_vendor_5xx_on_a_read_is_a_retryable_provider_error() -> None:
-    respx.get(f"{BASE}/unified/ats/jobs").respond(503, text="")
+async def test_vendor_5xx_on_a_read_is_a_retryable_provider_error(vendor: respx.MockRouter) -> None:
+    vendor.get(f"{BASE}/unified/ats/jobs").respond(503, text="")
     with pytest.raises(GatewayError) as caught:
         await run(LIST)
     assert (caught.value.status, caught.value.code, caught.value.retryable) == (502, "provider_error", True)
 
 
-@respx.mock
-async def test_connection_refused_means_nothing_was_sent() -> None:
-    respx.post(f"{BASE}/unified/ats/jobs").mock(side_effect=httpx.ConnectError("refused"))
+async def test_connection_refused_means_nothing_was_sent(vendor: respx.MockRouter) -> None:
+    vendor.post(f"{BASE}/unified/ats/jobs").mock(side_effect=httpx.ConnectError("refused"))
     with pytest.raises(GatewayError) as caught:
         await run(CREATE)
     assert (caught.value.status, caught.value.code, caught.value.retryable) == (503, "provider_unavailable", True)
 
 
-@respx.mock
-async def test_timeout_after_sending_a_write_is_outcome_unknown() -> None:
-    respx.post(f"{BASE}/unified/ats/jobs").mock(side_effect=httpx.ReadTimeout("slow"))
+async def test_timeout_after_sending_a_write_is_outcome_unknown(vendor: respx.MockRouter) -> None:
+    vendor.post(f"{BASE}/unified/ats/jobs").mock(side_effect=httpx.ReadTimeout("slow"))
     with pytest.raises(GatewayError) as caught:
         await run(CREATE)
     assert (caught.value.status, caught.value.code, caught.value.retryable) == (504, "outcome_unknown", False)
 
 
-@respx.mock
-async def test_connection_lost_after_sending_a_write_is_outcome_unknown() -> None:
-    respx.post(f"{BASE}/unified/ats/jobs").mock(side_effect=httpx.RemoteProtocolError("reset"))
+async def test_connection_lost_after_sending_a_write_is_outcome_unknown(vendor: respx.MockRouter) -> None:
+    vendor.post(f"{BASE}/unified/ats/jobs").mock(side_effect=httpx.RemoteProtocolError("reset"))
     with pytest.raises(GatewayError) as caught:
         await run(CREATE)
     assert (caught.value.status, caught.value.code) == (502, "outcome_unknown")
 
 
-@respx.mock
-async def test_unreadable_success_body_is_502_not_500() -> None:
-    respx.post(f"{BASE}/unified/ats/jobs").respond(201, json={"unexpected": True})
+async def test_unreadable_success_body_is_502_not_500(vendor: respx.MockRouter) -> None:
+    vendor.post(f"{BASE}/unified/ats/jobs").respond(201, json={"unexpected": True})
     with pytest.raises(GatewayError) as caught:
         await run(CREATE)
     assert caught.value.code == "unexpected_provider_response"
