@@ -1,0 +1,302 @@
+"""The Redis store: every read-modify-write is one Lua script over keys of one hash slot, clocked by Redis `TIME`.
+
+Scripts are sent with EVALSHA in a non-transactional pipeline, so `admit` and `finish` are one round trip each;
+they are loaded once, and again only if Redis answers NOSCRIPT (after a restart or a flush). Every call has a
+deadline; a call that misses it raises `StoreUnavailable` and, because redis-py (>= 4.5.4) drops a connection
+whose command was cancelled, never leaves a reply behind for the next caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster
+from redis.asyncio.sentinel import Sentinel
+from redis.exceptions import NoScriptError, RedisError
+
+from gateway.state.base import (
+    Admission,
+    Claim,
+    ClaimOutcome,
+    Limit,
+    LimitDecision,
+    Outcome,
+    StoreUnavailable,
+    VendorBudget,
+    VendorDecision,
+    VendorVerdict,
+    completed_value,
+    pending_value,
+)
+
+_GCRA = """
+local function now_s()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
+-- One GCRA step on KEYS[gk]; returns allowed, remaining, reset_s, retry_s (the Python store mirrors it).
+local function gcra(gk, rate, burst, commit)
+  local now = now_s()
+  local emission = 1 / rate
+  local tat = tonumber(redis.call('GET', gk)) or now
+  if tat < now then tat = now end
+  local new_tat = tat + emission
+  local allow_at = new_tat - emission * burst
+  if now < allow_at then
+    return 0, 0, tat - now, allow_at - now
+  end
+  if commit then
+    redis.call('SET', gk, string.format('%.6f', new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1)
+  end
+  return 1, math.floor((now - allow_at) / emission), new_tat - now, 0
+end
+"""
+
+LIMIT = (
+    _GCRA
+    + """
+local ok, remaining, reset, retry = gcra(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), true)
+return {ok, remaining, string.format('%.3f', reset), string.format('%.3f', retry)}
+"""
+)
+
+CLAIM = """
+local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
+  return {'new'}
+end
+if string.sub(v, 2, 33) ~= ARGV[1] then return {'mismatch'} end
+if string.sub(v, 1, 1) == 'P' then return {'in_flight', tostring(redis.call('PTTL', KEYS[1]))} end
+return {'replay', string.sub(v, 34)}
+"""
+
+# KEYS: claim key. ARGV: expected pending value, new value ('' releases), ttl ms.
+SETTLE = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+return 1
+"""
+
+RENEW = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
+
+# KEYS: cooldown, gcra, slots. ARGV: rate, burst, max concurrency, owner, slot lease ms.
+VENDOR = (
+    _GCRA
+    + """
+local cooldown = redis.call('PTTL', KEYS[1])
+if cooldown > 0 then return {'cooldown', cooldown} end
+local t = redis.call('TIME')
+local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now_ms)
+if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[3]) then return {'concurrency', 50} end
+local ok, _, _, retry = gcra(KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), true)
+if ok == 0 then return {'quota', math.ceil(retry * 1000)} end
+redis.call('ZADD', KEYS[3], now_ms + tonumber(ARGV[5]), ARGV[4])
+redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[5]))
+return {'ok', 0}
+"""
+)
+
+# KEYS: gcra, slots. ARGV: rate, owner.
+REFUND = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if tat then
+  local back = tat - 1 / tonumber(ARGV[1])
+  if back <= now then redis.call('DEL', KEYS[1])
+  else redis.call('SET', KEYS[1], string.format('%.6f', back), 'PX', math.ceil((back - now) * 1000) + 1) end
+end
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 1
+"""
+
+RELEASE = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+return 1
+"""
+
+# KEYS: cooldown. ARGV: ms. Never shortens a longer cooldown another replica set.
+COOLDOWN = """
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], '1', 'PX', ARGV[1]) end
+return 1
+"""
+
+_SCRIPTS = {
+    name: (text, hashlib.sha1(text.encode()).hexdigest())  # noqa: S324 - Redis names scripts by SHA-1
+    for name, text in {
+        "limit": LIMIT,
+        "claim": CLAIM,
+        "settle": SETTLE,
+        "renew": RENEW,
+        "vendor": VENDOR,
+        "refund": REFUND,
+        "release": RELEASE,
+        "cooldown": COOLDOWN,
+    }.items()
+}
+
+
+def connect(url: str, timeout_s: float) -> Any:
+    """A client for `redis://`, `rediss://`, `unix://`, `redis+sentinel://h:p,h:p/service[/db]`, `redis+cluster://`."""
+    options: dict[str, Any] = {
+        "socket_timeout": timeout_s,
+        "socket_connect_timeout": timeout_s,
+        "health_check_interval": 30,
+    }
+    parts = urlsplit(url)
+    scheme = parts.scheme
+    if scheme.endswith("+cluster"):
+        base = urlunsplit((scheme.removesuffix("+cluster"), parts.netloc, parts.path, parts.query, ""))
+        return RedisCluster.from_url(base, **options)
+    if scheme.endswith("+sentinel"):
+        hosts = [(h.rsplit(":", 1)[0], int(h.rsplit(":", 1)[1])) for h in parts.netloc.split("@")[-1].split(",")]
+        service, _, db = parts.path.strip("/").partition("/")
+        if parts.password:
+            options["password"] = parts.password
+        sentinel = Sentinel(hosts, **options)  # type: ignore[no-untyped-call]
+        return sentinel.master_for(service, db=int(db or 0), **options)
+    return aioredis.Redis.from_url(url, **options)
+
+
+class RedisStore:
+    kind = "redis"
+
+    def __init__(self, client: Any, timeout_s: float = 0.25) -> None:
+        self._client = client
+        self._timeout = timeout_s
+
+    @classmethod
+    def from_url(cls, url: str, timeout_s: float = 0.25) -> RedisStore:
+        return cls(connect(url, timeout_s), timeout_s)
+
+    async def _run(self, calls: Sequence[tuple[str, Sequence[str], Sequence[Any]]]) -> list[Any]:
+        """Run scripts in one pipelined round trip; reload them once if Redis has forgotten them."""
+        for attempt in (1, 2):
+            try:
+                async with asyncio.timeout(self._timeout * 2):
+                    pipe = self._client.pipeline(transaction=False)
+                    for name, keys, args in calls:
+                        pipe.evalsha(_SCRIPTS[name][1], len(keys), *keys, *args)
+                    return list(await pipe.execute())
+            except NoScriptError:
+                if attempt == 2:
+                    raise
+                await self._load()
+            except (RedisError, OSError, TimeoutError) as exc:
+                raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        raise AssertionError("unreachable")
+
+    async def _load(self) -> None:
+        try:
+            async with asyncio.timeout(self._timeout * 4):
+                for text, _ in _SCRIPTS.values():
+                    await self._client.script_load(text)
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
+    async def ping(self) -> None:
+        try:
+            async with asyncio.timeout(self._timeout * 2):
+                await self._client.ping()
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
+    async def admit(self, limits: Sequence[Limit], claim: Claim | None, vendor: VendorBudget | None) -> Admission:
+        calls: list[tuple[str, Sequence[str], Sequence[Any]]] = [
+            ("limit", [limit.key], [repr(limit.rate), limit.burst]) for limit in limits
+        ]
+        if claim is not None:
+            calls.append(("claim", [claim.key], [claim.fingerprint, claim.lease_ms, pending_value(claim)]))
+        if vendor is not None:
+            calls.append(_vendor_call(vendor))
+        if not calls:
+            return Admission([], None, None)
+        replies = await self._run(calls)
+        decisions = []
+        for limit, reply in zip(limits, replies, strict=False):
+            ok, remaining, reset, retry = reply
+            decisions.append(
+                LimitDecision(
+                    limit.policy,
+                    bool(ok),
+                    limit.burst,
+                    int(remaining),
+                    float(reset),
+                    float(retry),
+                    limit.burst / limit.rate,
+                )
+            )
+        rest = replies[len(limits) :]
+        claim_outcome = _claim_outcome(rest.pop(0)) if claim is not None else None
+        vendor_decision = _vendor_decision(rest.pop(0)) if vendor is not None else None
+        return Admission(decisions, claim_outcome, vendor_decision)
+
+    async def finish(self, outcome: Outcome | None, vendor: VendorBudget | None) -> bool:
+        calls: list[tuple[str, Sequence[str], Sequence[Any]]] = []
+        if outcome is not None:
+            new = b"" if outcome.record is None else completed_value(outcome.claim, outcome.record)
+            calls.append(("settle", [outcome.claim.key], [pending_value(outcome.claim), new, outcome.ttl_ms]))
+        if vendor is not None:
+            calls.append(("release", [vendor.slots_key], [vendor.owner]))
+        if not calls:
+            return True
+        replies = await self._run(calls)
+        return bool(replies[0]) if outcome is not None else True
+
+    async def admit_vendor(self, vendor: VendorBudget) -> VendorDecision:
+        [reply] = await self._run([_vendor_call(vendor)])
+        return _vendor_decision(reply)
+
+    async def refund_vendor(self, vendor: VendorBudget) -> None:
+        await self._run([("refund", [vendor.gcra_key, vendor.slots_key], [repr(vendor.rate), vendor.owner])])
+
+    async def renew(self, claim: Claim) -> bool:
+        [reply] = await self._run([("renew", [claim.key], [pending_value(claim), claim.lease_ms])])
+        return bool(reply)
+
+    async def cooldown(self, vendor: VendorBudget, ms: int) -> None:
+        await self._run([("cooldown", [vendor.cooldown_key], [ms])])
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def _vendor_call(vendor: VendorBudget) -> tuple[str, Sequence[str], Sequence[Any]]:
+    return (
+        "vendor",
+        [vendor.cooldown_key, vendor.gcra_key, vendor.slots_key],
+        [repr(vendor.rate), vendor.burst, vendor.max_concurrency, vendor.owner, vendor.slot_lease_ms],
+    )
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _claim_outcome(reply: Sequence[Any]) -> ClaimOutcome:
+    kind = _text(reply[0])
+    if kind == "in_flight":
+        return ClaimOutcome("in_flight", retry_after_ms=max(0, int(_text(reply[1]))))
+    if kind == "replay":
+        stored = reply[1]
+        return ClaimOutcome("replay", stored=stored if isinstance(stored, bytes) else str(stored).encode())
+    assert kind in ("new", "mismatch")
+    return ClaimOutcome("new" if kind == "new" else "mismatch")
+
+
+def _vendor_decision(reply: Sequence[Any]) -> VendorDecision:
+    verdict = _text(reply[0])
+    assert verdict in ("ok", "cooldown", "quota", "concurrency")
+    checked: VendorVerdict = verdict  # type: ignore[assignment]
+    return VendorDecision(checked, int(reply[1]))
