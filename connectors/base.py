@@ -146,6 +146,8 @@ class Connector:
     secret_headers: ClassVar[frozenset[str]] = frozenset({"authorization"})
     credentials: ClassVar[tuple[str, ...]] = ("api_key",)
     """Credential names the account must supply (resolved from environment variables by the gateway)."""
+    quota_credential: ClassVar[str] = "api_key"
+    """The credential the vendor meters its quota by (StackOne: the API key; Bindbee: the connector token)."""
 
     def capabilities(self) -> Mapping[Operation, Capability]:
         raise NotImplementedError

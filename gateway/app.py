@@ -15,54 +15,33 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connectors.base import (
-    AccountContext,
     Action,
-    Call,
-    Connector,
-    ListQuery,
     Operation,
-    PageResult,
-    RecordResult,
     Resource,
-    WriteResult,
 )
-from connectors.errors import InvalidInput, NotSupported, field_errors
-from connectors.extensions import resolve_extensions
 from connectors.registry import Registry
-from connectors.unified.common import WriteModel
-from connectors.unified.jobs import Job, JobWrite
-from connectors.unified.reference import Department, Location, User
 from gateway import envelopes
-from gateway.auth import Authenticator
 from gateway.config import ResolvedConfig
-from gateway.cursors import CursorScope, CursorSigner
-from gateway.errors import GatewayError, invalid_input, timestamp
-from gateway.executor import Execution, execute, first_requests, not_supported
-from gateway.inputs import QueryOptions, parse_query, read_json_body
+from gateway.cursors import CursorSigner
+from gateway.errors import GatewayError
+from gateway.pipeline import READ_MODELS, WRITE_MODELS, Gateway
 from gateway.sandboxes import Wiring, wire
+from gateway.state import MemoryStore, StateStore, StoreUnavailable
 from gateway.upstream import Upstream
 
 log = structlog.get_logger("gateway.access")
 
-READ_MODELS: Mapping[Resource, type[BaseModel]] = {
-    Resource.JOBS: Job,
-    Resource.DEPARTMENTS: Department,
-    Resource.LOCATIONS: Location,
-    Resource.USERS: User,
-}
-WRITE_MODELS: Mapping[Resource, type[WriteModel]] = {Resource.JOBS: JobWrite}
 _SINGULAR = {
     Resource.JOBS: "job",
     Resource.DEPARTMENTS: "department",
@@ -70,142 +49,6 @@ _SINGULAR = {
     Resource.USERS: "user",
 }
 _REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
-
-
-class Gateway:
-    def __init__(
-        self,
-        resolved: ResolvedConfig,
-        registry: Registry,
-        upstream: Upstream,
-        credentials: Mapping[str, Mapping[str, str]],
-        signer: CursorSigner,
-    ) -> None:
-        self.config = resolved.config
-        self.registry = registry
-        self.upstream = upstream
-        self.auth = Authenticator.from_config(resolved)
-        self.signer = signer
-        self.contexts = {
-            a.id: AccountContext(
-                account_id=a.id,
-                ats=a.ats,
-                vendor_account_id=a.vendor_account_id,
-                credentials=credentials[a.id],
-                defaults=a.defaults.model_dump(exclude_none=True),
-            )
-            for a in self.config.accounts
-        }
-
-    async def handle(self, request: Request, operation: Operation) -> Response:
-        caller = self.auth.caller(request.headers.get("authorization"))
-        account = self.auth.account(caller, request.headers.get("x-account-id"))
-        provider = self.config.providers[account.provider]
-        connector = self.registry[provider.connector]
-        structlog.contextvars.bind_contextvars(
-            caller=caller.name, account=account.id, connector=connector.name, operation=str(operation)
-        )
-        capability = connector.capabilities().get(operation)
-        if capability is None or not capability.supported:
-            reason = capability.reason if capability else None
-            raise not_supported(NotSupported(connector.name, str(operation), reason))
-        options = parse_query(
-            request.query_params, list(request.query_params.keys()), operation.resource, operation.action
-        )
-        self._check_fields(operation.resource, options)
-        context = self.contexts[account.id]
-        scope = CursorScope(caller.name, account.id, operation.resource.value, options.filters)
-        call = Call(
-            operation,
-            record_id=request.path_params.get("id"),
-            body=await self._body(request, operation, context) if operation.is_write else None,
-            list_query=self._list_query(operation, options, scope),
-            include_raw=options.raw,
-        )
-        try:
-            plan = connector.plan(call, context)
-        except InvalidInput as exc:
-            raise invalid_input(exc.errors, exc.status) from exc
-        except NotSupported as exc:
-            raise not_supported(exc) from exc
-        if options.dry_run:
-            return self._dry_run(connector, account.provider, first_requests(plan))
-        execution = await execute(plan, connector, account.provider, self.upstream)
-        return self._render(execution, options, scope)
-
-    async def _body(self, request: Request, operation: Operation, context: AccountContext) -> WriteModel:
-        raw = await read_json_body(request, self.config.max_body_bytes)
-        try:
-            body = WRITE_MODELS[operation.resource].model_validate(raw)
-        except ValidationError as exc:
-            raise invalid_input(field_errors(exc)) from exc
-        try:
-            return resolve_extensions(body, context.defaults, creating=operation.action == Action.CREATE)
-        except InvalidInput as exc:
-            raise invalid_input(exc.errors, exc.status) from exc
-
-    def _list_query(self, operation: Operation, options: QueryOptions, scope: CursorScope) -> ListQuery | None:
-        if operation.action != Action.LIST:
-            return None
-        cursor = self.signer.unwrap(options.next, scope) if options.next else None
-        return ListQuery(page_size=options.page_size, cursor=cursor, filters=options.filters)
-
-    @staticmethod
-    def _check_fields(resource: Resource, options: QueryOptions) -> None:
-        unknown = [f for f in options.fields if f not in READ_MODELS[resource].model_fields]
-        if unknown:
-            raise GatewayError(400, "invalid_parameter", f"fields: unknown field(s) {', '.join(unknown)}")
-
-    def _dry_run(self, connector: Connector, provider: str, requests: list[Any]) -> Response:
-        base = self.config.providers[provider].base_url.rstrip("/")
-        shown = [
-            {
-                "method": r.method,
-                "url": base + r.path + (f"?{urlencode(dict(r.query))}" if r.query else ""),
-                "headers": {
-                    k: "[redacted]" if k.lower() in connector.secret_headers else v for k, v in r.headers.items()
-                },
-                "body": r.json,
-            }
-            for r in requests
-        ]
-        return JSONResponse({"dry_run": True, "connector": connector.name, "requests": shown})
-
-    def _render(self, execution: Execution, options: QueryOptions, scope: CursorScope) -> Response:
-        result = execution.result
-        if isinstance(result, WriteResult):
-            return JSONResponse(
-                {
-                    "statusCode": result.status_code,
-                    "message": result.message,
-                    "timestamp": timestamp(),
-                    "data": {"id": result.id, "remote_id": result.remote_id},
-                },
-                status_code=result.status_code,
-            )
-        out: dict[str, Any]
-        if isinstance(result, RecordResult):
-            out = {"data": _dump(result.data, options.fields)}
-        else:
-            assert isinstance(result, PageResult)
-            next_cursor = self.signer.wrap(result.next_cursor, scope) if result.next_cursor else None
-            out = {"next": next_cursor, "data": [_dump(item, options.fields) for item in result.data]}
-        if options.raw:
-            out["raw"] = [
-                {
-                    "method": s.request.method,
-                    "url": s.response.url,
-                    "body": s.request.json,
-                    "response": s.response.body,
-                }
-                for s in execution.exchanges
-            ]
-        return JSONResponse(out)
-
-
-def _dump(model: BaseModel, fields: tuple[str, ...]) -> dict[str, Any]:
-    data = model.model_dump(mode="json")
-    return {k: v for k, v in data.items() if k in fields} if fields else data
 
 
 class RequestContext:
@@ -259,11 +102,13 @@ def create_app(
     registry: Registry | None = None,
     wiring: Wiring | None = None,
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    store: StateStore | None = None,
 ) -> FastAPI:
     """Build the gateway.
 
     `wiring` is the in-process sandboxes (built from the config when not given); `transports` replaces the network
-    for named providers (tests put a recorder in front of a sandbox, or respx).
+    for named providers (tests put a recorder in front of a sandbox, or respx); `store` is the shared state
+    (the embedded store when not given: one process only).
     """
     registry = registry or Registry.discover()
     wiring = wiring or wire(resolved)
@@ -274,14 +119,13 @@ def create_app(
             "cursor_secret is not configured: list cursors are signed with a per-process key, "
             "so a walk cannot continue on another replica"
         )
-    _warn_unenforced(resolved)
     signer = CursorSigner(resolved.secret(secret_ref).encode() if secret_ref else secrets.token_bytes(32))
-    gateway = Gateway(resolved, registry, upstream, wiring.credentials, signer)
+    gateway = Gateway(resolved, registry, upstream, wiring.credentials, signer, store or MemoryStore())
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        await upstream.aclose()
+        await gateway.aclose()
 
     app = FastAPI(
         title="ATS gateway",
@@ -312,25 +156,23 @@ def create_app(
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["operations"])
-    async def readyz() -> dict[str, Any]:
-        return {"status": "ready", "config": "loaded", "accounts": len(resolved.config.accounts)}
+    async def readyz() -> JSONResponse:
+        store_state = "ok"
+        try:
+            await gateway.store.ping()
+        except StoreUnavailable:
+            store_state = "unavailable"
+        body = {
+            "status": "ready" if store_state == "ok" else "not_ready",
+            "config": "loaded",
+            "accounts": len(resolved.config.accounts),
+            "state_store": {"kind": gateway.store.kind, "status": store_state},
+        }
+        return JSONResponse(body, status_code=200 if store_state == "ok" else 503)
 
     _add_unified_routes(app, gateway)
     _customise_openapi(app)
     return app
-
-
-def _warn_unenforced(resolved: ResolvedConfig) -> None:
-    """Settings this version reads but does not act on yet must not look like protection that is in place."""
-    config = resolved.config
-    unenforced = [f"callers.{c.name}.rate_limit" for c in config.callers if c.rate_limit or c.rate_limit_per_account]
-    unenforced += [f"providers.{n}.quota" for n, p in config.providers.items() if p.quota]
-    unenforced += [f"accounts.{a.id}.require_idempotency_key" for a in config.accounts if a.require_idempotency_key]
-    if unenforced:
-        logging.getLogger("gateway").warning(
-            "not enforced yet in this version (inbound rate limits, vendor quotas, idempotency keys): %s",
-            ", ".join(unenforced),
-        )
 
 
 def _endpoint(gateway: Gateway, operation: Operation) -> Callable[[Request], Coroutine[Any, Any, Response]]:

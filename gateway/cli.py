@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from urllib.parse import urlsplit, urlunsplit
 
 import uvicorn
 
@@ -25,10 +26,21 @@ def _serve(settings: ServerSettings) -> int:
             logger.error("config problem: %s", problem)
         return 2
     from gateway.app import create_app
+    from gateway.state import MemoryStore, RedisStore, StateStore
 
     sandboxes = [n for n, p in resolved.config.providers.items() if p.sandbox]
     logger.info("config %s loaded; in-process sandboxes: %s", settings.gateway_config, ", ".join(sandboxes) or "none")
-    app = create_app(resolved)
+    store: StateStore
+    if settings.redis_url:
+        store = RedisStore.from_url(settings.redis_url, settings.redis_timeout_ms / 1000)
+        logger.info("state store: Redis at %s", _without_password(settings.redis_url))
+    else:
+        store = MemoryStore()
+        logger.warning(
+            "STATE STORE: EMBEDDED IN-MEMORY. Idempotency keys and rate limits live in this process only: "
+            "run a single replica, or set REDIS_URL"
+        )
+    app = create_app(resolved, store=store)
     uvicorn.run(
         app,
         host=settings.gateway_host,
@@ -39,6 +51,14 @@ def _serve(settings: ServerSettings) -> int:
         timeout_graceful_shutdown=30,
     )
     return 0
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
 
 
 def _check_config(path: str) -> int:

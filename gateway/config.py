@@ -36,8 +36,12 @@ class RateLimit(_Strict):
     burst: int = Field(ge=1)
 
 
+_NAME = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+"""Names that end up inside state-store keys (and their hash tags) stay plain."""
+
+
 class Caller(_Strict):
-    name: str = Field(min_length=1)
+    name: str = Field(pattern=_NAME)
     api_key_sha256: str | None = Field(default=None, description="sha256 hex of the caller's API key")
     api_key_sha256_env: str | None = Field(default=None, description="env var holding the sha256 hex instead")
     accounts: list[str] = Field(description="account ids this caller may use; '*' for all")
@@ -63,9 +67,15 @@ class Timeouts(_Strict):
 
 
 class VendorQuota(_Strict):
+    """The vendor's published quota for one credential, and how much of it the gateway may use."""
+
     requests_per_minute: int = Field(ge=1)
     share: float = Field(default=0.8, gt=0, le=1)
+    burst: int | None = Field(default=None, ge=1, description="default: five seconds' worth")
     max_concurrency: int = Field(default=10, ge=1)
+    max_wait_seconds: float = Field(
+        default=2.0, ge=0, description="how long a call may wait for budget before answering 429"
+    )
 
 
 class Provider(_Strict):
@@ -86,7 +96,7 @@ class AccountDefaults(_Strict):
 
 
 class Account(_Strict):
-    id: str = Field(min_length=1, max_length=255)
+    id: str = Field(pattern=_NAME)
     provider: str
     vendor_account_id: str | None = Field(default=None, description="StackOne linked account id")
     credentials: dict[str, EnvSecret] = Field(default_factory=dict, description="e.g. Bindbee connector_token")
@@ -115,6 +125,7 @@ class ServerSettings(BaseSettings):
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8080
     log_format: Literal["json", "console"] = "json"
+    redis_timeout_ms: int = 250
 
 
 class ConfigError(Exception):

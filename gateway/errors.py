@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from connectors.errors import FieldError
 
@@ -24,6 +24,10 @@ class ProviderErrorDetail:
     raw: Any
 
 
+Outcome = Literal["not_sent", "processed", "unknown"]
+"""What the vendor may have done: nothing (safe to retry), something it told us about, or we cannot know."""
+
+
 @dataclass
 class GatewayError(Exception):
     status: int
@@ -33,6 +37,7 @@ class GatewayError(Exception):
     errors: Sequence[FieldError] = ()
     provider_errors: Sequence[ProviderErrorDetail] = ()
     headers: Mapping[str, str] = field(default_factory=dict)
+    outcome: Outcome = "not_sent"
 
     def __str__(self) -> str:
         return f"{self.status} {self.code}: {self.message}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import structlog
 from pydantic import ValidationError
@@ -26,6 +27,14 @@ class Execution:
     exchanges: list[Sent] = field(default_factory=list)
 
 
+class Gate(Protocol):
+    """Vendor admission around each call: budget before it, the shared cooldown when the vendor pushes back."""
+
+    async def before(self, request: ProviderRequest) -> None: ...
+
+    async def pushed_back(self, response: ProviderResponse) -> None: ...
+
+
 def not_supported(exc: NotSupported) -> GatewayError:
     return GatewayError(501, "not_implemented", str(exc))
 
@@ -40,7 +49,9 @@ def first_requests(plan: Plan) -> list[ProviderRequest]:
         return []
 
 
-async def execute(plan: Plan, connector: Connector, provider: str, upstream: Upstream) -> Execution:
+async def execute(
+    plan: Plan, connector: Connector, provider: str, upstream: Upstream, gate: Gate | None = None
+) -> Execution:
     exchanges: list[Sent] = []
     try:
         request = next(plan)
@@ -49,6 +60,8 @@ async def execute(plan: Plan, connector: Connector, provider: str, upstream: Ups
     except StopIteration as stop:
         return Execution(stop.value, exchanges)
     while True:
+        if gate is not None:
+            await gate.before(request)
         sent = await _send(upstream, provider, request)
         exchanges.append(sent)
         response = sent.response
@@ -64,6 +77,8 @@ async def execute(plan: Plan, connector: Connector, provider: str, upstream: Ups
             latency_ms=round(sent.latency_ms, 2),
         )
         if response.status not in request.ok_statuses:
+            if gate is not None and response.status in (408, 429):
+                await gate.pushed_back(response)
             raise provider_error(connector, request, response)
         try:
             request = plan.send(response)
@@ -77,6 +92,7 @@ async def execute(plan: Plan, connector: Connector, provider: str, upstream: Ups
                 "unexpected_provider_response",
                 f"{what} could not be read: {exc}",
                 provider_errors=[ProviderErrorDetail(response.status, response.url, response.body)],
+                outcome="processed",
             ) from exc
 
 
@@ -98,6 +114,7 @@ async def _send(upstream: Upstream, provider: str, request: ProviderRequest) -> 
                 "outcome_unknown",
                 f"The write was sent to {provider} but {exc.reason}: it may or may not have been applied. "
                 "Check the record before writing again.",
+                outcome="unknown",
             ) from exc
         raise GatewayError(
             504 if exc.timed_out else 502,
@@ -108,6 +125,15 @@ async def _send(upstream: Upstream, provider: str, request: ProviderRequest) -> 
 
 
 def provider_error(connector: Connector, request: ProviderRequest, response: ProviderResponse) -> GatewayError:
+    """The vendor answered: a 429 means it processed nothing; an ambiguous write status means we cannot know."""
+    error = _status_error(connector, request, response)
+    error.outcome = (
+        "not_sent" if response.status == 429 else "unknown" if error.code == "outcome_unknown" else "processed"
+    )
+    return error
+
+
+def _status_error(connector: Connector, request: ProviderRequest, response: ProviderResponse) -> GatewayError:
     status = response.status
     detail = [ProviderErrorDetail(status, response.url, response.body)]
     said = connector.error_message(response)

@@ -5,18 +5,21 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from connectors.registry import Registry
 from gateway.app import create_app
-from gateway.config import ResolvedConfig, load_config
+from gateway.config import ResolvedConfig, load_config, parse_config, resolve
 from gateway.sandboxes import Wiring, wire
+from gateway.state import StateStore
 from tests.contract import RecordingTransport
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,17 +67,30 @@ def demo_config(registry: Registry) -> ResolvedConfig:
     return load_config(DEMO_CONFIG, registry, environ={})
 
 
-@pytest.fixture
-async def harness(demo_config: ResolvedConfig, registry: Registry) -> AsyncIterator[Harness]:
-    wiring = wire(demo_config)
+def demo_with(change: Callable[[dict[str, Any]], None]) -> ResolvedConfig:
+    """The demo configuration with a test's change applied to its YAML, validated as the gateway would."""
+    raw = yaml.safe_load(DEMO_CONFIG.read_text())
+    change(raw)
+    return resolve(parse_config(raw), Registry.discover(), environ={})
+
+
+@asynccontextmanager
+async def running(config: ResolvedConfig, store: StateStore | None = None) -> AsyncIterator[Harness]:
+    wiring = wire(config)
     recorders = {
-        name: RecordingTransport(demo_config.config.providers[name].connector, transport)
+        name: RecordingTransport(config.config.providers[name].connector, transport)
         for name, transport in wiring.transports.items()
     }
-    app = create_app(demo_config, registry, wiring=wiring, transports=recorders)
+    app = create_app(config, Registry.discover(), wiring=wiring, transports=recorders, store=store)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as client:
         yield Harness(client, wiring, recorders)
-    await app.state.gateway.upstream.aclose()
+    await app.state.gateway.aclose()
+
+
+@pytest.fixture
+async def harness(demo_config: ResolvedConfig) -> AsyncIterator[Harness]:
+    async with running(demo_config) as h:
+        yield h
 
 
 class RedisServer:

@@ -38,14 +38,20 @@ async def test_claim_lifecycle(store: StateStore) -> None:
     first = claim()
     assert (await store.admit([], first, None)).claim.kind == "new"  # type: ignore[union-attr]
     again = await store.admit([], claim(), None)
-    assert again.claim is not None and again.claim.kind == "in_flight" and 0 < again.claim.retry_after_ms <= 5_000
+    assert again.claim is not None
+    assert again.claim.kind == "in_flight"
+    assert 0 < again.claim.retry_after_ms <= 5_000
     other_body = await store.admit([], claim("0" * 32), None)
-    assert other_body.claim is not None and other_body.claim.kind == "mismatch"
+    assert other_body.claim is not None
+    assert other_body.claim.kind == "mismatch"
     assert await store.finish(Outcome(first, b'201{"ok":true}', 60_000), None)
     replay = await store.admit([], claim(), None)
-    assert replay.claim is not None and replay.claim.kind == "replay" and replay.claim.stored == b'201{"ok":true}'
+    assert replay.claim is not None
+    assert replay.claim.kind == "replay"
+    assert replay.claim.stored == b'201{"ok":true}'
     mismatch = await store.admit([], claim("0" * 32), None)
-    assert mismatch.claim is not None and mismatch.claim.kind == "mismatch"
+    assert mismatch.claim is not None
+    assert mismatch.claim.kind == "mismatch"
 
 
 async def test_release_lets_a_retry_run(store: StateStore) -> None:
@@ -86,7 +92,8 @@ async def test_gcra_allows_the_burst_then_limits(store: StateStore) -> None:
 
 async def test_vendor_concurrency_cap_and_release(store: StateStore) -> None:
     a, b, c = budget(concurrency=2), budget(concurrency=2), budget(concurrency=2)
-    assert (await store.admit_vendor(a)).allowed and (await store.admit_vendor(b)).allowed
+    assert (await store.admit_vendor(a)).allowed
+    assert (await store.admit_vendor(b)).allowed
     assert (await store.admit_vendor(c)).verdict == "concurrency"
     await store.finish(None, a)
     assert (await store.admit_vendor(c)).allowed
@@ -96,7 +103,8 @@ async def test_vendor_quota_and_refund(store: StateStore) -> None:
     one, two = budget(rate=1.0, burst=1), budget(rate=1.0, burst=1)
     assert (await store.admit_vendor(one)).allowed
     denied = await store.admit_vendor(two)
-    assert denied.verdict == "quota" and 0 < denied.retry_after_ms <= 1_000
+    assert denied.verdict == "quota"
+    assert 0 < denied.retry_after_ms <= 1_000
     await store.refund_vendor(one)
     assert (await store.admit_vendor(two)).allowed
 
@@ -105,7 +113,8 @@ async def test_cooldown_is_shared_and_never_shortened(store: StateStore) -> None
     await store.cooldown(budget(), 2_000)
     await store.cooldown(budget(), 100)
     decision = await store.admit_vendor(budget())
-    assert decision.verdict == "cooldown" and 1_500 < decision.retry_after_ms <= 2_000
+    assert decision.verdict == "cooldown"
+    assert 1_500 < decision.retry_after_ms <= 2_000
 
 
 # --- Redis only --------------------------------------------------------------------------------------------------
@@ -161,6 +170,7 @@ async def test_store_timeouts_through_a_slow_proxy_then_recovery(redis_url: str)
     proxy.blackhole = False
     proxy.reset_all()
     outcome = await store.admit([], claim(key="idem:{acct:p}:3"), None)
-    assert outcome.claim is not None and outcome.claim.kind == "new"
+    assert outcome.claim is not None
+    assert outcome.claim.kind == "new"
     await store.aclose()
     await proxy.stop()

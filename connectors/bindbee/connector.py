@@ -98,6 +98,7 @@ class BindbeeConnector(Connector):
     name: ClassVar[str] = "bindbee"
     secret_headers: ClassVar[frozenset[str]] = frozenset({"authorization", "x-connector-token"})
     credentials: ClassVar[tuple[str, ...]] = ("api_key", "connector_token")
+    quota_credential: ClassVar[str] = "connector_token"
 
     def capabilities(self) -> Mapping[Operation, Capability]:
         filters = {resource: tuple(spec[3]) for resource, spec in _RESOURCES.items()}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 
-class StoreUnavailable(Exception):  # noqa: N818 - a state, not a crash
+class StoreUnavailable(Exception):
     """The store could not be reached in time; the caller decides whether to fail open or closed."""
 
 

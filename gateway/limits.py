@@ -1,0 +1,111 @@
+"""Inbound rate limits and vendor budgets: which keys and numbers apply to a request, and how they are told.
+
+Headers follow draft-ietf-httpapi-ratelimit-headers (-10): `RateLimit-Policy: "caller";q=100;w=2` and
+`RateLimit: "caller";r=99;t=1`, one item per policy that applies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from gateway.config import Account, Caller, Provider, RateLimit
+from gateway.errors import GatewayError
+from gateway.state.base import Limit, LimitDecision, VendorBudget, VendorDecision
+
+MAX_COOLDOWN_MS = 300_000
+"""A vendor's Retry-After is obeyed up to five minutes; a larger value is more likely a bug than a plan."""
+
+
+def inbound_limits(caller: Caller, account: Account) -> list[Limit]:
+    limits = []
+    if caller.rate_limit is not None:
+        limits.append(_limit(f"rl:{{caller:{caller.name}}}", "caller", caller.rate_limit))
+    if caller.rate_limit_per_account is not None:
+        key = f"rl:{{acct:{account.id}}}:{caller.name}"
+        limits.append(_limit(key, "caller-account", caller.rate_limit_per_account))
+    return limits
+
+
+def _limit(key: str, policy: str, config: RateLimit) -> Limit:
+    return Limit(key, policy, config.requests_per_second, config.burst)
+
+
+def headers(decisions: Sequence[LimitDecision]) -> dict[str, str]:
+    if not decisions:
+        return {}
+    return {
+        "RateLimit-Policy": ", ".join(f'"{d.policy}";q={d.burst};w={max(1, math.ceil(d.window_s))}' for d in decisions),
+        "RateLimit": ", ".join(f'"{d.policy}";r={d.remaining};t={math.ceil(d.reset_s)}' for d in decisions),
+    }
+
+
+def _retry_after(seconds: float) -> str:
+    # Jitter spreads the clients a limit turned away, so they do not all come back in the same instant.
+    return str(max(1, math.ceil(seconds + random.uniform(0, 0.5))))  # noqa: S311 - not security
+
+
+def limited(decisions: Sequence[LimitDecision]) -> GatewayError | None:
+    denied = [d for d in decisions if not d.allowed]
+    if not denied:
+        return None
+    wait = max(d.retry_after_s for d in denied)
+    return GatewayError(
+        429,
+        "rate_limited",
+        f"Rate limit '{denied[0].policy}' exceeded; retry after the Retry-After delay",
+        retryable=True,
+        headers={**headers(decisions), "Retry-After": _retry_after(wait)},
+    )
+
+
+def vendor_budget(provider: Provider, credential: str, credential_name: str, owner: str) -> VendorBudget | None:
+    quota = provider.quota
+    if quota is None:
+        return None
+    rate = quota.requests_per_minute * quota.share / 60
+    burst = quota.burst or max(1, round(rate * 5))
+    # The credential is named by a digest: keys and logs must never carry the secret.
+    tag = "cred:" + hashlib.sha256(f"{provider.base_url}\0{credential_name}\0{credential}".encode()).hexdigest()[:16]
+    lease_ms = int((provider.timeouts.total + 5) * 1000)
+    return VendorBudget(tag, rate, burst, quota.max_concurrency, owner, lease_ms)
+
+
+def vendor_refused(provider: str, decision: VendorDecision) -> GatewayError:
+    reason = {
+        "cooldown": "the vendor asked us to wait",
+        "quota": "this credential's share of the vendor quota is used up",
+        "concurrency": "too many calls on this credential are in flight",
+    }[decision.verdict]
+    return GatewayError(
+        429,
+        "provider_rate_limited",
+        f"{provider}: {reason}; nothing was sent",
+        retryable=True,
+        headers={"Retry-After": _retry_after(decision.retry_after_ms / 1000)},
+    )
+
+
+def cooldown_ms(response_headers: Mapping[str, str], now: datetime | None = None) -> int:
+    """How long a vendor's 429 (or StackOne's 408) asks every replica to hold off, in milliseconds."""
+    now = now or datetime.now(UTC)
+    seconds: float | None = None
+    retry_after = response_headers.get("retry-after")
+    if retry_after:
+        if retry_after.strip().isdigit():
+            seconds = float(retry_after.strip())
+        else:
+            try:
+                seconds = (parsedate_to_datetime(retry_after) - now).total_seconds()
+            except (TypeError, ValueError):
+                seconds = None
+    reset = response_headers.get("x-ratelimit-reset")
+    if seconds is None and reset and reset.strip().isdigit():
+        seconds = int(reset) - now.timestamp()
+    if seconds is None:
+        seconds = 60.0  # StackOne's documented default when the provider gave none
+    return int(min(max(seconds, 1.0) * 1000, MAX_COOLDOWN_MS))

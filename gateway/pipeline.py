@@ -1,0 +1,469 @@
+"""The request pipeline every unified route runs.
+
+1. Authenticate the caller and resolve the account (401 / 404).
+2. Prepare: check the connector offers the operation, read and validate the input, let the connector plan the
+   vendor calls. Everything here fails before any vendor is involved.
+3. Admit, in one state-store round trip: the caller's rate limits, the idempotency claim, the vendor budget.
+4. Execute the plan (or show it, for a dry run), then record the outcome in a second round trip.
+
+Outcomes follow what the vendor may have done: a vendor answer (2xx or 4xx) is stored and replayed for the
+idempotency key; nothing sent releases the key so a retry runs; sent-but-unknown is stored as `outcome_unknown`
+and replayed, never silently re-sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import urlencode
+
+import structlog
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from connectors.base import (
+    AccountContext,
+    Action,
+    Call,
+    Connector,
+    ListQuery,
+    Operation,
+    PageResult,
+    Plan,
+    ProviderRequest,
+    ProviderResponse,
+    RecordResult,
+    Resource,
+    WriteResult,
+)
+from connectors.errors import InvalidInput, NotSupported, field_errors
+from connectors.extensions import resolve_extensions
+from connectors.registry import Registry
+from connectors.unified.common import WriteModel
+from connectors.unified.jobs import Job, JobWrite
+from connectors.unified.reference import Department, Location, User
+from gateway import idempotency, limits
+from gateway.auth import Authenticator
+from gateway.config import Account, Caller, ResolvedConfig
+from gateway.cursors import CursorScope, CursorSigner
+from gateway.errors import GatewayError, invalid_input, timestamp
+from gateway.executor import Execution, execute, first_requests, not_supported
+from gateway.inputs import QueryOptions, parse_query, read_json_body
+from gateway.state import MemoryStore, StateStore, StoreUnavailable
+from gateway.state.base import Admission, Claim, Limit, LimitDecision, Outcome, VendorBudget, VendorDecision
+from gateway.upstream import Upstream
+
+log = logging.getLogger("gateway")
+
+READ_MODELS: Mapping[Resource, type[BaseModel]] = {
+    Resource.JOBS: Job,
+    Resource.DEPARTMENTS: Department,
+    Resource.LOCATIONS: Location,
+    Resource.USERS: User,
+}
+WRITE_MODELS: Mapping[Resource, type[WriteModel]] = {Resource.JOBS: JobWrite}
+
+STORE_RETRY_S = 1.0
+"""After the store fails, requests that may fail open skip it for this long instead of waiting on its timeout."""
+
+
+@dataclass
+class Prepared:
+    operation: Operation
+    connector: Connector
+    provider: str
+    options: QueryOptions
+    scope: CursorScope
+    plan: Plan
+    raw_body: dict[str, Any] | None
+
+
+class VendorGate:
+    """Admits each vendor call against the credential's shared budget; the first was admitted with the claim."""
+
+    def __init__(self, store: StateStore, budget: VendorBudget | None, provider: str, max_wait_s: float) -> None:
+        self.store = store
+        self.budget = budget
+        self.provider = provider
+        self.max_wait_s = max_wait_s
+        self.admitted = False
+
+    async def wait(self, decision: VendorDecision) -> None:
+        """Wait for budget up to the configured bound; past it, 429 with the vendor's own delay."""
+        assert self.budget is not None
+        deadline = time.monotonic() + self.max_wait_s
+        while not decision.allowed:
+            delay = decision.retry_after_ms / 1000
+            if time.monotonic() + delay > deadline:
+                raise limits.vendor_refused(self.provider, decision)
+            await asyncio.sleep(delay)
+            decision = await self.store.admit_vendor(self.budget)
+        self.admitted = True
+
+    async def before(self, request: ProviderRequest) -> None:
+        if self.budget is None or self.admitted:
+            self.admitted = False  # the next call of a multi-call plan needs its own admission
+            return
+        await self.wait(await self.store.admit_vendor(self.budget))
+
+    async def pushed_back(self, response: ProviderResponse) -> None:
+        if self.budget is not None:
+            with contextlib.suppress(StoreUnavailable):
+                await self.store.cooldown(self.budget, limits.cooldown_ms(response.headers))
+
+
+class Gateway:
+    def __init__(
+        self,
+        resolved: ResolvedConfig,
+        registry: Registry,
+        upstream: Upstream,
+        credentials: Mapping[str, Mapping[str, str]],
+        signer: CursorSigner,
+        store: StateStore,
+    ) -> None:
+        self.config = resolved.config
+        self.registry = registry
+        self.upstream = upstream
+        self.auth = Authenticator.from_config(resolved)
+        self.signer = signer
+        self.store = store
+        # Limits keep working on one replica while the shared store is away (fail open, counted and logged).
+        self.local: StateStore = store if isinstance(store, MemoryStore) else MemoryStore()
+        self.store_down_until = 0.0
+        self.pending_settles: set[asyncio.Task[None]] = set()
+        self.contexts = {
+            a.id: AccountContext(
+                account_id=a.id,
+                ats=a.ats,
+                vendor_account_id=a.vendor_account_id,
+                credentials=credentials[a.id],
+                defaults=a.defaults.model_dump(exclude_none=True),
+            )
+            for a in self.config.accounts
+        }
+
+    # --- the pipeline ------------------------------------------------------------------------------------------
+
+    async def handle(self, request: Request, operation: Operation) -> Response:
+        caller = self.auth.caller(request.headers.get("authorization"))
+        account = self.auth.account(caller, request.headers.get("x-account-id"))
+        inbound = limits.inbound_limits(caller, account)
+        try:
+            prepared = await self._prepare(request, operation, caller, account)
+            key = self._idempotency_key(request, operation, account)
+        except GatewayError as error:
+            raise await self._count_refusal(error, inbound) from None
+        if prepared.options.dry_run:
+            shown = self._dry_run(prepared.connector, prepared.provider, first_requests(prepared.plan))
+            return await self._with_limits(shown, inbound)
+        owner = uuid.uuid4().hex
+        claim = None
+        if key is not None:
+            claim = idempotency.claim_for(
+                caller=caller.name,
+                account=account.id,
+                method=request.method,
+                path=request.url.path,
+                key=key,
+                body=prepared.raw_body,
+                owner=owner,
+            )
+        provider = self.config.providers[account.provider]
+        credential = self.contexts[account.id].credentials.get(prepared.connector.quota_credential, "")
+        budget = limits.vendor_budget(provider, credential, prepared.connector.quota_credential, owner)
+        return await self._admitted(request, prepared, inbound, claim, budget)
+
+    async def _admitted(
+        self,
+        request: Request,
+        prepared: Prepared,
+        inbound: Sequence[Limit],
+        claim: Claim | None,
+        budget: VendorBudget | None,
+    ) -> Response:
+        store, admission = await self._admit(inbound, claim, budget)
+        rate_headers = limits.headers(admission.limits)
+        refusal = limits.limited(admission.limits) or _claim_refusal(admission)
+        if refusal is not None or (admission.claim is not None and admission.claim.kind == "replay"):
+            await self._undo(store, claim if _claimed(admission) else None, budget if _vendor_ok(admission) else None)
+            if refusal is not None:
+                raise replace(refusal, headers={**rate_headers, **refusal.headers})
+            assert admission.claim is not None
+            assert admission.claim.stored is not None
+            structlog.contextvars.bind_contextvars(idempotency="replayed")
+            status, body = idempotency.decode_response(admission.claim.stored)
+            return Response(
+                body,
+                status,
+                media_type="application/json",
+                headers={**rate_headers, "Idempotent-Replayed": "true"},
+            )
+        structlog.contextvars.bind_contextvars(idempotency="claimed" if claim else "none")
+        quota = self.config.providers[prepared.provider].quota
+        gate = VendorGate(store, budget, prepared.provider, quota.max_wait_seconds if quota else 0.0)
+        renewal = asyncio.create_task(self._renew(store, claim)) if claim is not None else None
+        try:
+            if admission.vendor is not None:
+                await gate.wait(admission.vendor)
+            execution = await execute(prepared.plan, prepared.connector, prepared.provider, self.upstream, gate)
+            response = self._render(execution, prepared.options, prepared.scope)
+            record = idempotency.encode_response(response.status_code, bytes(response.body))
+        except GatewayError as error:
+            error = replace(error, headers={**rate_headers, **error.headers})
+            request_id = str(getattr(request.state, "request_id", ""))
+            body = json.dumps(error.body(request_id), separators=(",", ":")).encode()
+            stored = None if error.outcome == "not_sent" else idempotency.encode_response(error.status, body)
+            await self._settle(store, claim, stored, budget, renewal)
+            # The very bytes that were stored, so the first answer and its replays are identical.
+            return Response(body, error.status, media_type="application/json", headers=dict(error.headers))
+        except BaseException:
+            # A crash after the request may have left: the outcome is unknown, so the key must not be released.
+            unknown = GatewayError(502, "outcome_unknown", "The gateway failed while the write was in progress")
+            body = json.dumps(unknown.body(""), separators=(",", ":")).encode()
+            await self._settle(store, claim, idempotency.encode_response(502, body), budget, renewal)
+            raise
+        await self._settle(store, claim, record, budget, renewal)
+        response.headers.update(rate_headers)
+        return response
+
+    async def _prepare(self, request: Request, operation: Operation, caller: Caller, account: Account) -> Prepared:
+        provider = self.config.providers[account.provider]
+        connector = self.registry[provider.connector]
+        structlog.contextvars.bind_contextvars(
+            caller=caller.name, account=account.id, connector=connector.name, operation=str(operation)
+        )
+        capability = connector.capabilities().get(operation)
+        if capability is None or not capability.supported:
+            reason = capability.reason if capability else None
+            raise not_supported(NotSupported(connector.name, str(operation), reason))
+        options = parse_query(
+            request.query_params, list(request.query_params.keys()), operation.resource, operation.action
+        )
+        unknown = [f for f in options.fields if f not in READ_MODELS[operation.resource].model_fields]
+        if unknown:
+            raise GatewayError(400, "invalid_parameter", f"fields: unknown field(s) {', '.join(unknown)}")
+        context = self.contexts[account.id]
+        scope = CursorScope(caller.name, account.id, operation.resource.value, options.filters)
+        raw_body, body = await self._body(request, operation, context) if operation.is_write else (None, None)
+        call = Call(
+            operation,
+            record_id=request.path_params.get("id"),
+            body=body,
+            list_query=self._list_query(operation, options, scope),
+            include_raw=options.raw,
+        )
+        try:
+            plan = connector.plan(call, context)
+        except InvalidInput as exc:
+            raise invalid_input(exc.errors, exc.status) from exc
+        except NotSupported as exc:
+            raise not_supported(exc) from exc
+        return Prepared(operation, connector, account.provider, options, scope, plan, raw_body)
+
+    def _idempotency_key(self, request: Request, operation: Operation, account: Account) -> str | None:
+        if not operation.is_write:
+            return None
+        key = idempotency.parse_key(request.headers.get("idempotency-key"))
+        if key is None and account.require_idempotency_key and operation.action == Action.CREATE:
+            raise idempotency.required()
+        return key
+
+    async def _body(
+        self, request: Request, operation: Operation, context: AccountContext
+    ) -> tuple[dict[str, Any], WriteModel]:
+        raw = await read_json_body(request, self.config.max_body_bytes)
+        try:
+            body = WRITE_MODELS[operation.resource].model_validate(raw)
+        except ValidationError as exc:
+            raise invalid_input(field_errors(exc)) from exc
+        try:
+            return raw, resolve_extensions(body, context.defaults, creating=operation.action == Action.CREATE)
+        except InvalidInput as exc:
+            raise invalid_input(exc.errors, exc.status) from exc
+
+    def _list_query(self, operation: Operation, options: QueryOptions, scope: CursorScope) -> ListQuery | None:
+        if operation.action != Action.LIST:
+            return None
+        cursor = self.signer.unwrap(options.next, scope) if options.next else None
+        return ListQuery(page_size=options.page_size, cursor=cursor, filters=options.filters)
+
+    # --- the state store -----------------------------------------------------------------------------------------
+
+    async def _admit(
+        self, inbound: Sequence[Limit], claim: Claim | None, budget: VendorBudget | None
+    ) -> tuple[StateStore, Admission]:
+        """One round trip. Without a claim, a store outage fails open to this replica's limits; with one, closed."""
+        if claim is None and time.monotonic() < self.store_down_until:
+            return self.local, await self.local.admit(inbound, None, budget)
+        try:
+            return self.store, await self.store.admit(inbound, claim, budget)
+        except StoreUnavailable as exc:
+            self.store_down_until = time.monotonic() + STORE_RETRY_S
+            if claim is not None:
+                log.error("state store unavailable: refusing a keyed write (%s)", exc)
+                raise GatewayError(
+                    503,
+                    "state_store_unavailable",
+                    "The idempotency store is unreachable, so this write cannot be protected; nothing was sent",
+                    retryable=True,
+                    headers={"Retry-After": "1"},
+                ) from exc
+            log.warning("state store unavailable: rate limits fall back to this replica (%s)", exc)
+            structlog.contextvars.bind_contextvars(state_store="fallback")
+            return self.local, await self.local.admit(inbound, None, budget)
+
+    async def _limits_only(self, inbound: Sequence[Limit]) -> Sequence[LimitDecision]:
+        if not inbound:
+            return []
+        _, admission = await self._admit(inbound, None, None)
+        return admission.limits
+
+    async def _count_refusal(self, error: GatewayError, inbound: Sequence[Limit]) -> GatewayError:
+        """Refused requests count against the caller's limits too, and say so in their headers."""
+        decisions = await self._limits_only(inbound)
+        refusal = limits.limited(decisions)
+        if refusal is not None:
+            return refusal
+        return replace(error, headers={**limits.headers(decisions), **error.headers})
+
+    async def _with_limits(self, response: Response, inbound: Sequence[Limit]) -> Response:
+        decisions = await self._limits_only(inbound)
+        refusal = limits.limited(decisions)
+        if refusal is not None:
+            raise refusal
+        response.headers.update(limits.headers(decisions))
+        return response
+
+    async def _undo(self, store: StateStore, claim: Claim | None, budget: VendorBudget | None) -> None:
+        """Give back what `admit` took for a request that stops there."""
+        with contextlib.suppress(StoreUnavailable):
+            if budget is not None:
+                await store.refund_vendor(budget)
+            if claim is not None:
+                await store.finish(Outcome(claim, None, 0), None)
+
+    async def _renew(self, store: StateStore, claim: Claim | None) -> None:
+        assert claim is not None
+        while True:
+            await asyncio.sleep(claim.lease_ms / 3000)
+            with contextlib.suppress(StoreUnavailable):
+                if not await store.renew(claim):
+                    log.error("idempotency lease lost while the vendor call was running")
+                    return
+
+    async def _settle(
+        self,
+        store: StateStore,
+        claim: Claim | None,
+        record: bytes | None,
+        budget: VendorBudget | None,
+        renewal: asyncio.Task[None] | None,
+    ) -> None:
+        if renewal is not None:
+            renewal.cancel()
+        outcome = Outcome(claim, record, idempotency.RETENTION_MS) if claim is not None else None
+        try:
+            held = await store.finish(outcome, budget)
+        except StoreUnavailable as exc:
+            if outcome is None:
+                return  # the vendor slot expires by itself
+            # The outcome must reach the store before the lease ends, or a retry could send the write again.
+            log.error("state store unavailable while recording an outcome; retrying in the background (%s)", exc)
+            task = asyncio.create_task(self._settle_later(store, outcome))
+            self.pending_settles.add(task)
+            task.add_done_callback(self.pending_settles.discard)
+            return
+        if not held and outcome is not None:
+            log.error("idempotency lease was lost before the outcome was recorded")
+
+    async def _settle_later(self, store: StateStore, outcome: Outcome) -> None:
+        deadline = time.monotonic() + outcome.claim.lease_ms / 1000
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+            with contextlib.suppress(StoreUnavailable):
+                await store.finish(outcome, None)
+                log.warning("a delayed idempotency outcome was recorded")
+                return
+        log.critical("an idempotency outcome could not be recorded before its lease ended")
+
+    # --- answers -----------------------------------------------------------------------------------------------
+
+    def _dry_run(self, connector: Connector, provider: str, requests: list[ProviderRequest]) -> Response:
+        base = self.config.providers[provider].base_url.rstrip("/")
+        shown = [
+            {
+                "method": r.method,
+                "url": base + r.path + (f"?{urlencode(dict(r.query))}" if r.query else ""),
+                "headers": {
+                    k: "[redacted]" if k.lower() in connector.secret_headers else v for k, v in r.headers.items()
+                },
+                "body": r.json,
+            }
+            for r in requests
+        ]
+        return JSONResponse({"dry_run": True, "connector": connector.name, "requests": shown})
+
+    def _render(self, execution: Execution, options: QueryOptions, scope: CursorScope) -> Response:
+        result = execution.result
+        if isinstance(result, WriteResult):
+            return JSONResponse(
+                {
+                    "statusCode": result.status_code,
+                    "message": result.message,
+                    "timestamp": timestamp(),
+                    "data": {"id": result.id, "remote_id": result.remote_id},
+                },
+                status_code=result.status_code,
+            )
+        out: dict[str, Any]
+        if isinstance(result, RecordResult):
+            out = {"data": _dump(result.data, options.fields)}
+        else:
+            assert isinstance(result, PageResult)
+            next_cursor = self.signer.wrap(result.next_cursor, scope) if result.next_cursor else None
+            out = {"next": next_cursor, "data": [_dump(item, options.fields) for item in result.data]}
+        if options.raw:
+            out["raw"] = [
+                {"method": s.request.method, "url": s.response.url, "body": s.request.json, "response": s.response.body}
+                for s in execution.exchanges
+            ]
+        return JSONResponse(out)
+
+    async def aclose(self) -> None:
+        for task in list(self.pending_settles):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.upstream.aclose()
+        await self.store.aclose()
+
+
+def _dump(model: BaseModel, fields: tuple[str, ...]) -> dict[str, Any]:
+    data = model.model_dump(mode="json")
+    return {k: v for k, v in data.items() if k in fields} if fields else data
+
+
+def _claim_refusal(admission: Admission) -> GatewayError | None:
+    if admission.claim is None:
+        return None
+    if admission.claim.kind == "in_flight":
+        return idempotency.in_flight(admission.claim.retry_after_ms)
+    if admission.claim.kind == "mismatch":
+        return idempotency.reused()
+    return None
+
+
+def _claimed(admission: Admission) -> bool:
+    return admission.claim is not None and admission.claim.kind == "new"
+
+
+def _vendor_ok(admission: Admission) -> bool:
+    return admission.vendor is not None and admission.vendor.allowed

@@ -1,0 +1,301 @@
+"""Idempotency keys, inbound rate limits and vendor budgets through the whole gateway, on both stores."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.state import MemoryStore, RedisStore, StateStore
+from tests.conftest import Harness, demo_with, free_port, running
+
+GH = "bindbee-greenhouse-demo"
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store_factory(request: pytest.FixtureRequest) -> Callable[[], StateStore]:
+    if request.param == "memory":
+        return MemoryStore
+    url = request.getfixturevalue("redis_url")
+    return lambda: RedisStore.from_url(url, timeout_s=1.0)
+
+
+@pytest.fixture
+async def gateway(store_factory: Callable[[], StateStore]) -> AsyncIterator[Harness]:
+    async with running(demo_with(lambda raw: None), store_factory()) as h:
+        yield h
+
+
+def job(code: str | None = None) -> dict[str, Any]:
+    return {"title": "Idempotent", "code": code or uuid.uuid4().hex}
+
+
+def created(h: Harness, provider: str = "stackone-sandbox") -> int:
+    return sum(1 for method, _, _ in h.sent(provider) if method == "POST")
+
+
+async def test_same_key_same_body_creates_once_and_replays(gateway: Harness) -> None:
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    body = job()
+    first = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
+    second = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second.headers["idempotent-replayed"] == "true"
+    assert "idempotent-replayed" not in first.headers
+    assert created(gateway) == 1
+
+
+async def test_quoted_structured_field_key_is_the_same_key(gateway: Harness) -> None:
+    body = job()
+    await gateway.call("POST", "/unified/ats/jobs", json=body, headers={"Idempotency-Key": "abc-1"})
+    again = await gateway.call("POST", "/unified/ats/jobs", json=body, headers={"Idempotency-Key": '"abc-1"'})
+    assert again.headers.get("idempotent-replayed") == "true"
+
+
+async def test_same_key_different_body_is_422(gateway: Harness) -> None:
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    await gateway.call("POST", "/unified/ats/jobs", json=job(), headers=key)
+    reused = await gateway.call("POST", "/unified/ats/jobs", json=job(), headers=key)
+    assert reused.status_code == 422
+    assert reused.json()["code"] == "idempotency_key_reused"
+    assert created(gateway) == 1
+
+
+async def test_key_order_and_whitespace_do_not_change_the_fingerprint(gateway: Harness) -> None:
+    key = {"Idempotency-Key": str(uuid.uuid4()), "content-type": "application/json"}
+    await gateway.call("POST", "/unified/ats/jobs", content=b'{"title":"A","code":"x1"}', headers=key)
+    again = await gateway.call("POST", "/unified/ats/jobs", content=b'{ "code" : "x1",\n "title": "A" }', headers=key)
+    assert again.headers.get("idempotent-replayed") == "true"
+
+
+async def test_keys_are_scoped_per_caller_account_and_path(gateway: Harness) -> None:
+    key = {"Idempotency-Key": "shared-key"}
+    body = job()
+    await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
+    other_caller = await gateway.call("POST", "/unified/ats/jobs", key="other-key", json=body, headers=key)
+    other_account = await gateway.call("POST", "/unified/ats/jobs", "bindbee-demo", json=body, headers=key)
+    assert other_caller.status_code == other_account.status_code == 201
+    assert "idempotent-replayed" not in other_caller.headers
+    assert created(gateway) == 2 and created(gateway, "bindbee-sandbox") == 1
+
+
+async def test_concurrent_duplicates_get_409_while_the_first_runs(store_factory: Callable[[], StateStore]) -> None:
+    async with running(demo_with(lambda raw: None), store_factory()) as h:
+        slow = h.recorders["stackone-sandbox"]
+        inner = slow.inner
+
+        class Slow(httpx.AsyncBaseTransport):
+            async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+                await asyncio.sleep(0.3)
+                return await inner.handle_async_request(request)
+
+        slow.inner = Slow()
+        key = {"Idempotency-Key": str(uuid.uuid4())}
+        body = job()
+        answers = await asyncio.gather(
+            *(h.call("POST", "/unified/ats/jobs", json=body, headers=key) for _ in range(10))
+        )
+        statuses = sorted(a.status_code for a in answers)
+        assert statuses == [201] + [409] * 9
+        conflict = next(a for a in answers if a.status_code == 409)
+        assert conflict.json()["code"] == "idempotency_key_in_flight"
+        assert int(conflict.headers["retry-after"]) >= 1
+        assert created(h) == 1
+
+
+async def test_validation_failures_are_not_recorded(gateway: Harness) -> None:
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    bad = await gateway.call("POST", "/unified/ats/jobs", GH, json={"title": "no template"}, headers=key)
+    assert bad.status_code == 422
+    users = (await gateway.call("GET", "/unified/ats/users", GH)).json()["data"]
+    fixed = {"title": "ok", "template_id": "4033879009", "acting_user_id": users[0]["id"], "openings": 1}
+    good = await gateway.call("POST", "/unified/ats/jobs", GH, json=fixed, headers=key)
+    assert good.status_code == 201
+
+
+async def test_a_vendor_refusal_is_recorded_and_replayed(gateway: Harness) -> None:
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    body = {"title": "x", "department_ids": ["no-such-department"]}
+    first = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
+    assert first.status_code == 422 and first.json()["code"] == "provider_validation_error"
+    again = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
+    assert again.status_code == 422 and again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert created(gateway) == 1
+
+
+class Failing(httpx.AsyncBaseTransport):
+    """Fails the first vendor write with `error`, then behaves like `inner`."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, error: Exception) -> None:
+        self.inner = inner
+        self.error: Exception | None = error
+        self.writes = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            self.writes += 1
+            if self.error is not None:
+                error, self.error = self.error, None
+                if isinstance(error, httpx.ReadTimeout):
+                    await self.inner.handle_async_request(request)  # the vendor did store it
+                raise error
+        return await self.inner.handle_async_request(request)
+
+
+async def test_an_unknown_outcome_is_replayed_never_resent(gateway: Harness) -> None:
+    recorder = gateway.recorders["stackone-sandbox"]
+    failing = Failing(recorder.inner, httpx.ReadTimeout("slow vendor"))
+    recorder.inner = failing
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    body = job()
+    first = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
+    assert first.status_code == 504 and first.json()["code"] == "outcome_unknown"
+    again = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
+    assert again.status_code == 504 and again.headers["idempotent-replayed"] == "true"
+    assert failing.writes == 1
+
+
+async def test_nothing_sent_releases_the_key_so_a_retry_runs(gateway: Harness) -> None:
+    recorder = gateway.recorders["stackone-sandbox"]
+    failing = Failing(recorder.inner, httpx.ConnectError("refused"))
+    recorder.inner = failing
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    body = job()
+    first = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
+    assert first.status_code == 503 and first.json()["code"] == "provider_unavailable"
+    again = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
+    assert again.status_code == 201 and "idempotent-replayed" not in again.headers
+    assert failing.writes == 2
+
+
+async def test_dry_runs_record_nothing(gateway: Harness) -> None:
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    body = job()
+    shown = await gateway.call("POST", "/unified/ats/jobs?dry_run=true", json=body, headers=key)
+    assert shown.status_code == 200
+    real = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
+    assert real.status_code == 201 and "idempotent-replayed" not in real.headers
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "bad\x01key", "caf\xe9".encode("latin-1")])
+async def test_malformed_keys_are_refused(gateway: Harness, key: str | bytes) -> None:
+    response = await gateway.call("POST", "/unified/ats/jobs", json=job(), headers={"Idempotency-Key": key})
+    assert response.status_code == 400 and response.json()["code"] == "invalid_idempotency_key"
+    assert created(gateway) == 0
+
+
+async def test_accounts_can_require_a_key_on_creates() -> None:
+    def require(raw: dict[str, Any]) -> None:
+        raw["accounts"][0]["require_idempotency_key"] = True
+
+    async with running(demo_with(require)) as h:
+        missing = await h.call("POST", "/unified/ats/jobs", json=job())
+        assert missing.status_code == 400 and missing.json()["code"] == "idempotency_key_required"
+        keyed = await h.call("POST", "/unified/ats/jobs", json=job(), headers={"Idempotency-Key": "k1"})
+        assert keyed.status_code == 201
+        job_id = keyed.json()["data"]["id"]
+        assert (await h.call("PATCH", f"/unified/ats/jobs/{job_id}", json={"title": "t"})).status_code == 200
+
+
+# --- inbound rate limits --------------------------------------------------------------------------------------------
+
+
+def tight(raw: dict[str, Any]) -> None:
+    raw["callers"][0]["rate_limit"] = {"requests_per_second": 1, "burst": 4}
+    raw["callers"][0]["rate_limit_per_account"] = {"requests_per_second": 1, "burst": 2}
+
+
+async def test_rate_limit_headers_and_429(store_factory: Callable[[], StateStore]) -> None:
+    async with running(demo_with(tight), store_factory()) as h:
+        first = await h.call("GET", "/unified/ats/jobs")
+        assert first.headers["ratelimit-policy"] == '"caller";q=4;w=4, "caller-account";q=2;w=2'
+        assert first.headers["ratelimit"].startswith('"caller";r=3;t=')
+        second = await h.call("GET", "/unified/ats/jobs")
+        assert '"caller-account";r=0' in second.headers["ratelimit"]
+        third = await h.call("GET", "/unified/ats/jobs")
+        assert third.status_code == 429
+        assert third.json()["code"] == "rate_limited" and third.json()["retryable"] is True
+        assert int(third.headers["retry-after"]) >= 1
+        assert "ratelimit" in third.headers
+        # every request counts against each limit; the per-account one is spent, the caller's is not
+        other = await h.call("GET", "/unified/ats/jobs", "bindbee-demo")
+        assert other.status_code == 200
+
+
+async def test_refused_requests_count_and_carry_the_headers(store_factory: Callable[[], StateStore]) -> None:
+    async with running(demo_with(tight), store_factory()) as h:
+        bad = await h.call("POST", "/unified/ats/jobs", json={"titel": "typo"})
+        assert bad.status_code == 422 and "ratelimit" in bad.headers
+        await h.call("POST", "/unified/ats/jobs", json={"titel": "typo"})
+        assert (await h.call("POST", "/unified/ats/jobs", json={"titel": "typo"})).status_code == 429
+
+
+# --- vendor budgets and cooldowns ---------------------------------------------------------------------------------
+
+
+async def test_a_vendor_429_sets_a_cooldown_every_call_honours(store_factory: Callable[[], StateStore]) -> None:
+    async with running(demo_with(lambda raw: None), store_factory()) as h:
+        sandbox = h.wiring.apps["bindbee-sandbox"].state.sandbox
+        sandbox.quota.limit = 1
+        assert (await h.call("GET", "/unified/ats/jobs", GH)).status_code == 200
+        pushed_back = await h.call("GET", "/unified/ats/jobs", GH)
+        assert pushed_back.status_code == 429 and pushed_back.json()["code"] == "provider_rate_limited"
+        sent = len(h.sent("bindbee-sandbox"))
+        held = await h.call("GET", "/unified/ats/departments", GH)
+        assert held.status_code == 429 and "nothing was sent" in held.json()["message"]
+        assert int(held.headers["retry-after"]) >= 50
+        assert len(h.sent("bindbee-sandbox")) == sent
+        # the cooldown belongs to that connector token only
+        assert (await h.call("GET", "/unified/ats/jobs", "bindbee-demo")).status_code == 200
+
+
+async def test_the_gateway_keeps_to_its_share_of_the_vendor_quota(store_factory: Callable[[], StateStore]) -> None:
+    def small(raw: dict[str, Any]) -> None:
+        raw["providers"]["stackone-sandbox"]["quota"] = {
+            "requests_per_minute": 60,
+            "share": 0.5,
+            "burst": 2,
+            "max_wait_seconds": 0,
+        }
+
+    async with running(demo_with(small), store_factory()) as h:
+        answers = [await h.call("GET", "/unified/ats/jobs") for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 429]
+        assert answers[2].json()["code"] == "provider_rate_limited"
+        assert len(h.sent("stackone-sandbox")) == 2
+
+
+async def test_a_call_waits_for_budget_within_the_bound(store_factory: Callable[[], StateStore]) -> None:
+    def small(raw: dict[str, Any]) -> None:
+        raw["providers"]["stackone-sandbox"]["quota"] = {
+            "requests_per_minute": 600,
+            "share": 1,
+            "burst": 1,
+            "max_wait_seconds": 1,
+        }
+
+    async with running(demo_with(small), store_factory()) as h:
+        answers = [await h.call("GET", "/unified/ats/jobs") for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 200]
+
+
+# --- the store going away -------------------------------------------------------------------------------------------
+
+
+async def test_unreachable_store_fails_keyed_writes_closed_and_reads_open() -> None:
+    store = RedisStore.from_url(f"redis://127.0.0.1:{free_port()}/0", timeout_s=0.1)
+    async with running(demo_with(tight), store) as h:
+        keyed = await h.call("POST", "/unified/ats/jobs", json=job(), headers={"Idempotency-Key": "k"})
+        assert keyed.status_code == 503 and keyed.json()["code"] == "state_store_unavailable"
+        assert keyed.headers["retry-after"] == "1"
+        assert created(h) == 0
+        read = await h.call("GET", "/unified/ats/jobs")
+        assert read.status_code == 200 and "ratelimit" in read.headers
+        ready = await h.client.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["state_store"]["status"] == "unavailable"
