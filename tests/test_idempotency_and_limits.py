@@ -26,8 +26,12 @@ def store_factory(request: pytest.FixtureRequest) -> Callable[[], StateStore]:
 
 @pytest.fixture
 async def gateway(store_factory: Callable[[], StateStore]) -> AsyncIterator[Harness]:
-    async with running(demo_with(lambda raw: None), store_factory()) as h:
+    async with running(demo_with(unchanged), store_factory()) as h:
         yield h
+
+
+def unchanged(raw: dict[str, Any]) -> None:
+    """The demo configuration as it is."""
 
 
 def job(code: str | None = None) -> dict[str, Any]:
@@ -81,11 +85,12 @@ async def test_keys_are_scoped_per_caller_account_and_path(gateway: Harness) -> 
     other_account = await gateway.call("POST", "/unified/ats/jobs", "bindbee-demo", json=body, headers=key)
     assert other_caller.status_code == other_account.status_code == 201
     assert "idempotent-replayed" not in other_caller.headers
-    assert created(gateway) == 2 and created(gateway, "bindbee-sandbox") == 1
+    assert created(gateway) == 2
+    assert created(gateway, "bindbee-sandbox") == 1
 
 
 async def test_concurrent_duplicates_get_409_while_the_first_runs(store_factory: Callable[[], StateStore]) -> None:
-    async with running(demo_with(lambda raw: None), store_factory()) as h:
+    async with running(demo_with(unchanged), store_factory()) as h:
         slow = h.recorders["stackone-sandbox"]
         inner = slow.inner
 
@@ -122,9 +127,11 @@ async def test_a_vendor_refusal_is_recorded_and_replayed(gateway: Harness) -> No
     key = {"Idempotency-Key": str(uuid.uuid4())}
     body = {"title": "x", "department_ids": ["no-such-department"]}
     first = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
-    assert first.status_code == 422 and first.json()["code"] == "provider_validation_error"
+    assert first.status_code == 422
+    assert first.json()["code"] == "provider_validation_error"
     again = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
-    assert again.status_code == 422 and again.headers["idempotent-replayed"] == "true"
+    assert again.status_code == 422
+    assert again.headers["idempotent-replayed"] == "true"
     assert again.json() == first.json()
     assert created(gateway) == 1
 
@@ -155,9 +162,11 @@ async def test_an_unknown_outcome_is_replayed_never_resent(gateway: Harness) -> 
     key = {"Idempotency-Key": str(uuid.uuid4())}
     body = job()
     first = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
-    assert first.status_code == 504 and first.json()["code"] == "outcome_unknown"
+    assert first.status_code == 504
+    assert first.json()["code"] == "outcome_unknown"
     again = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
-    assert again.status_code == 504 and again.headers["idempotent-replayed"] == "true"
+    assert again.status_code == 504
+    assert again.headers["idempotent-replayed"] == "true"
     assert failing.writes == 1
 
 
@@ -168,9 +177,11 @@ async def test_nothing_sent_releases_the_key_so_a_retry_runs(gateway: Harness) -
     key = {"Idempotency-Key": str(uuid.uuid4())}
     body = job()
     first = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
-    assert first.status_code == 503 and first.json()["code"] == "provider_unavailable"
+    assert first.status_code == 503
+    assert first.json()["code"] == "provider_unavailable"
     again = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
-    assert again.status_code == 201 and "idempotent-replayed" not in again.headers
+    assert again.status_code == 201
+    assert "idempotent-replayed" not in again.headers
     assert failing.writes == 2
 
 
@@ -180,13 +191,15 @@ async def test_dry_runs_record_nothing(gateway: Harness) -> None:
     shown = await gateway.call("POST", "/unified/ats/jobs?dry_run=true", json=body, headers=key)
     assert shown.status_code == 200
     real = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
-    assert real.status_code == 201 and "idempotent-replayed" not in real.headers
+    assert real.status_code == 201
+    assert "idempotent-replayed" not in real.headers
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "bad\x01key", "caf\xe9".encode("latin-1")])
 async def test_malformed_keys_are_refused(gateway: Harness, key: str | bytes) -> None:
     response = await gateway.call("POST", "/unified/ats/jobs", json=job(), headers={"Idempotency-Key": key})
-    assert response.status_code == 400 and response.json()["code"] == "invalid_idempotency_key"
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_idempotency_key"
     assert created(gateway) == 0
 
 
@@ -196,7 +209,8 @@ async def test_accounts_can_require_a_key_on_creates() -> None:
 
     async with running(demo_with(require)) as h:
         missing = await h.call("POST", "/unified/ats/jobs", json=job())
-        assert missing.status_code == 400 and missing.json()["code"] == "idempotency_key_required"
+        assert missing.status_code == 400
+        assert missing.json()["code"] == "idempotency_key_required"
         keyed = await h.call("POST", "/unified/ats/jobs", json=job(), headers={"Idempotency-Key": "k1"})
         assert keyed.status_code == 201
         job_id = keyed.json()["data"]["id"]
@@ -220,7 +234,8 @@ async def test_rate_limit_headers_and_429(store_factory: Callable[[], StateStore
         assert '"caller-account";r=0' in second.headers["ratelimit"]
         third = await h.call("GET", "/unified/ats/jobs")
         assert third.status_code == 429
-        assert third.json()["code"] == "rate_limited" and third.json()["retryable"] is True
+        assert third.json()["code"] == "rate_limited"
+        assert third.json()["retryable"] is True
         assert int(third.headers["retry-after"]) >= 1
         assert "ratelimit" in third.headers
         # every request counts against each limit; the per-account one is spent, the caller's is not
@@ -231,7 +246,8 @@ async def test_rate_limit_headers_and_429(store_factory: Callable[[], StateStore
 async def test_refused_requests_count_and_carry_the_headers(store_factory: Callable[[], StateStore]) -> None:
     async with running(demo_with(tight), store_factory()) as h:
         bad = await h.call("POST", "/unified/ats/jobs", json={"titel": "typo"})
-        assert bad.status_code == 422 and "ratelimit" in bad.headers
+        assert bad.status_code == 422
+        assert "ratelimit" in bad.headers
         await h.call("POST", "/unified/ats/jobs", json={"titel": "typo"})
         assert (await h.call("POST", "/unified/ats/jobs", json={"titel": "typo"})).status_code == 429
 
@@ -240,15 +256,17 @@ async def test_refused_requests_count_and_carry_the_headers(store_factory: Calla
 
 
 async def test_a_vendor_429_sets_a_cooldown_every_call_honours(store_factory: Callable[[], StateStore]) -> None:
-    async with running(demo_with(lambda raw: None), store_factory()) as h:
+    async with running(demo_with(unchanged), store_factory()) as h:
         sandbox = h.wiring.apps["bindbee-sandbox"].state.sandbox
         sandbox.quota.limit = 1
         assert (await h.call("GET", "/unified/ats/jobs", GH)).status_code == 200
         pushed_back = await h.call("GET", "/unified/ats/jobs", GH)
-        assert pushed_back.status_code == 429 and pushed_back.json()["code"] == "provider_rate_limited"
+        assert pushed_back.status_code == 429
+        assert pushed_back.json()["code"] == "provider_rate_limited"
         sent = len(h.sent("bindbee-sandbox"))
         held = await h.call("GET", "/unified/ats/departments", GH)
-        assert held.status_code == 429 and "nothing was sent" in held.json()["message"]
+        assert held.status_code == 429
+        assert "nothing was sent" in held.json()["message"]
         assert int(held.headers["retry-after"]) >= 50
         assert len(h.sent("bindbee-sandbox")) == sent
         # the cooldown belongs to that connector token only
@@ -292,10 +310,13 @@ async def test_unreachable_store_fails_keyed_writes_closed_and_reads_open() -> N
     store = RedisStore.from_url(f"redis://127.0.0.1:{free_port()}/0", timeout_s=0.1)
     async with running(demo_with(tight), store) as h:
         keyed = await h.call("POST", "/unified/ats/jobs", json=job(), headers={"Idempotency-Key": "k"})
-        assert keyed.status_code == 503 and keyed.json()["code"] == "state_store_unavailable"
+        assert keyed.status_code == 503
+        assert keyed.json()["code"] == "state_store_unavailable"
         assert keyed.headers["retry-after"] == "1"
         assert created(h) == 0
         read = await h.call("GET", "/unified/ats/jobs")
-        assert read.status_code == 200 and "ratelimit" in read.headers
+        assert read.status_code == 200
+        assert "ratelimit" in read.headers
         ready = await h.client.get("/readyz")
-        assert ready.status_code == 503 and ready.json()["state_store"]["status"] == "unavailable"
+        assert ready.status_code == 503
+        assert ready.json()["state_store"]["status"] == "unavailable"
