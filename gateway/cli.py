@@ -88,7 +88,8 @@ def _sandbox(kind: str, host: str, port: int) -> int:
             item.split("=", 1)
             for item in os.environ.get("STACKONE_SANDBOX_ACCOUNTS", "stackone-demo-account=generic").split(",")
         )
-        app = stackone.create_app(stackone.StackOneSandbox(api_keys=keys, accounts=accounts))
+        rate = int(os.environ.get("STACKONE_SANDBOX_RATE_PER_MINUTE", stackone.RATE_LIMIT_PER_MINUTE))
+        app = stackone.create_app(stackone.StackOneSandbox(api_keys=keys, accounts=accounts, requests_per_minute=rate))
     else:
         from sandbox import bindbee
 
@@ -99,10 +100,12 @@ def _sandbox(kind: str, host: str, port: int) -> int:
                 "sandbox-greenhouse-token=greenhouse,sandbox-generic-token=generic",
             ).split(",")
         )
+        rate = int(os.environ.get("BINDBEE_SANDBOX_RATE_PER_MINUTE", bindbee.RATE_LIMIT_PER_MINUTE))
         app = bindbee.create_app(
             bindbee.BindbeeSandbox(
                 api_key=os.environ.get("BINDBEE_SANDBOX_API_KEY", "sandbox-bindbee-key"),
                 connectors=connectors,
+                requests_per_minute=rate,
             )
         )
     uvicorn.run(app, host=host, port=port, log_config=None)

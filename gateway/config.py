@@ -113,6 +113,11 @@ class GatewayConfig(_Strict):
         default=None, description="signs list cursors; replicas must share it (random per process if unset)"
     )
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    idempotency_lease_seconds: float = Field(
+        default=90.0,
+        gt=0,
+        description="how long a replica may hold an idempotency key without renewing it before another takes over",
+    )
 
 
 class ServerSettings(BaseSettings):

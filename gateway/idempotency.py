@@ -14,8 +14,6 @@ from typing import Any
 from gateway.errors import GatewayError
 from gateway.state.base import Claim
 
-LEASE_MS = 90_000
-"""Longer than a vendor call can take (StackOne holds a request up to 60 s); renewed while the call runs."""
 RETENTION_MS = 24 * 3600 * 1000
 
 
@@ -35,11 +33,14 @@ def parse_key(raw: str | None) -> str | None:
     return value
 
 
-def claim_for(*, caller: str, account: str, method: str, path: str, key: str, body: Any, owner: str) -> Claim:
+def claim_for(
+    *, caller: str, account: str, method: str, path: str, key: str, body: Any, owner: str, lease_ms: int
+) -> Claim:
+    """The claim for this request; the lease should outlast a vendor call (StackOne holds one up to 60 s)."""
     scope = hashlib.sha256("\0".join((caller, method, path, key)).encode()).hexdigest()[:32]
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     fingerprint = hashlib.sha256(canonical.encode()).hexdigest()[:32]
-    return Claim(f"idem:{{acct:{account}}}:{scope}", fingerprint, owner, LEASE_MS)
+    return Claim(f"idem:{{acct:{account}}}:{scope}", fingerprint, owner, lease_ms)
 
 
 def encode_response(status: int, body: bytes) -> bytes:

@@ -176,6 +176,7 @@ class Gateway:
                 key=key,
                 body=prepared.raw_body,
                 owner=owner,
+                lease_ms=int(self.config.idempotency_lease_seconds * 1000),
             )
         provider = self.config.providers[account.provider]
         credential = self.contexts[account.id].credentials.get(prepared.connector.quota_credential, "")

@@ -18,6 +18,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Res
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from sandbox import controls
 from sandbox.bindbee_models import AtsDepartment, AtsJob, AtsOffice, AtsRemoteUser, CreateAtsJob
 from sandbox.common import (
     SEED_DEPARTMENTS,
@@ -245,6 +246,8 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
     for kind in _MODELS:
         register_reads(kind)
 
+    faults = controls.install(app, lambda status: {"detail": f"Injected failure ({status})"})
+
     @app.post("/api/ats/v1/jobs", status_code=201)
     def create_job(body: CreateAtsJob, tenant: TenantDep) -> dict[str, Any]:
         problems = _job_problems(body, tenant)
@@ -281,6 +284,7 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
             },
         }
         tenant["jobs"].add(record)
+        faults.created["jobs"] += 1
         return render("jobs", tenant, record, False, False, set())
 
     return app

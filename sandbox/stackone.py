@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sandbox import controls
 from sandbox.common import (
     SEED_DEPARTMENTS,
     SEED_JOBS,
@@ -205,6 +206,8 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
     for kind in ("jobs", "departments", "locations", "users"):
         register_reads(kind)
 
+    faults = controls.install(app, lambda status: _envelope(status, _MESSAGES.get(status, "Error")))
+
     @app.post("/unified/ats/jobs", status_code=201)
     def create_job(body: AtsCreateJobRequestDto, tenant: TenantDep) -> dict[str, Any]:
         _check_references(tenant, body)
@@ -221,6 +224,7 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
         )
         _derive(tenant, record)
         stored = tenant["jobs"].add(record.model_dump(mode="json"))
+        faults.created["jobs"] += 1
         return _envelope(
             201, "Record created successfully.", data={"id": stored["id"], "remote_id": stored["remote_id"]}
         )

@@ -96,14 +96,21 @@ async def harness(demo_config: ResolvedConfig) -> AsyncIterator[Harness]:
 class RedisServer:
     """A real redis-server on a free loopback port, owned by the test session; it can be stopped and restarted."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, data_dir: Path | None = None) -> None:
         self.port = port
         self.url = f"redis://127.0.0.1:{port}/0"
+        self.data_dir = data_dir
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        # With a data directory the server keeps an append-only file, as production does, so a restart keeps keys.
+        persistence = (
+            ["--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.data_dir)]
+            if self.data_dir
+            else ["--appendonly", "no"]
+        )
         self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", *persistence],
             stdout=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
