@@ -121,6 +121,9 @@ class Topology:
         result: dict[str, Any] = httpx.get(f"{self.sandbox}/_sandbox/stats").json()
         return result
 
+    def fault(self, fault: dict[str, Any]) -> None:
+        httpx.post(f"{self.sandbox}/_sandbox/faults", json=fault).raise_for_status()
+
 
 @pytest.fixture(scope="module")
 def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
