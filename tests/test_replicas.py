@@ -251,15 +251,14 @@ async def test_an_inbound_limit_holds_across_both_replicas(topology: Topology) -
 
 
 async def test_a_vendor_cooldown_set_through_one_replica_holds_the_other(topology: Topology) -> None:
-    httpx.post(
-        f"{topology.sandbox}/_sandbox/faults",
-        json={
+    topology.fault(
+        {
             "method": "GET",
             "path": "/api/ats/v1/offices",
             "status": 429,
             "headers": {"Retry-After": "30"},
             "body": {"detail": "Rate limit exceeded"},
-        },
+        }
     )
     async with httpx.AsyncClient(timeout=30) as client:
         first = await client.get(f"{topology.gateways[0]}/unified/ats/locations", headers=_headers("cool"))
@@ -277,10 +276,7 @@ async def test_a_vendor_cooldown_set_through_one_replica_holds_the_other(topolog
 
 async def test_a_killed_replica_leaves_its_lease_to_expire_then_the_key_is_taken_over(topology: Topology) -> None:
     """Replica A claims a key and dies waiting for the vendor; after the lease, B runs the write exactly once."""
-    httpx.post(
-        f"{topology.sandbox}/_sandbox/faults",
-        json={"method": "POST", "path": "/api/ats/v1/jobs", "latency_ms": 4000, "times": 1},
-    )
+    topology.fault({"method": "POST", "path": "/api/ats/v1/jobs", "latency_ms": 4000, "times": 1})
     code, key = uuid.uuid4().hex, str(uuid.uuid4())
     body = {"title": "Taken over", "code": code}
     async with httpx.AsyncClient(timeout=30) as client:
