@@ -320,3 +320,27 @@ async def test_unreachable_store_fails_keyed_writes_closed_and_reads_open() -> N
         ready = await h.client.get("/readyz")
         assert ready.status_code == 503
         assert ready.json()["state_store"]["status"] == "unavailable"
+
+
+async def test_a_keyed_create_costs_two_store_round_trips(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """P4: admit (limits, claim, vendor budget) and finish (outcome, vendor slot), one pipeline each."""
+    store = RedisStore.from_url(redis_url, timeout_s=1.0)
+    trips: list[list[str]] = []
+    run = RedisStore._run
+
+    async def counting(self: RedisStore, calls: Any) -> list[Any]:
+        trips.append([name for name, _, _ in calls])
+        return await run(self, calls)
+
+    monkeypatch.setattr(RedisStore, "_run", counting)
+
+    def quota(raw: dict[str, Any]) -> None:
+        tight(raw)
+        raw["providers"]["stackone-sandbox"]["quota"] = {"requests_per_minute": 1000}
+
+    async with running(demo_with(quota), store) as h:
+        await h.call("GET", "/unified/ats/jobs")  # scripts are loaded on first use
+        trips.clear()
+        response = await h.call("POST", "/unified/ats/jobs", json=job(), headers={"Idempotency-Key": "rt-1"})
+        assert response.status_code == 201
+    assert trips == [["limit", "limit", "claim", "vendor"], ["settle", "release"]]
