@@ -97,11 +97,13 @@ class Topology:
     processes: list[subprocess.Popen[bytes]]
     env: dict[str, str]
     ports: list[int]
+    logs: Path
 
     def start_gateway(self, index: int) -> None:
         env = {**self.env, "GATEWAY_PORT": str(self.ports[index])}
+        log = (self.logs / f"gateway-{index}.log").open("ab")
         self.processes[index] = subprocess.Popen(
-            [GATEWAY, "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [GATEWAY, "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log
         )
         _wait_healthy(f"{self.gateways[index]}/healthz")
 
@@ -162,6 +164,7 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
         [sandbox, sandbox],
         env,
         ports,
+        work,
     )
     try:
         _wait_healthy(f"{topo.sandbox}/_sandbox/stats")
@@ -200,7 +203,7 @@ async def test_one_key_fifty_concurrent_creates_over_two_replicas_make_one_vendo
     statuses = [a.status_code for a in answers]
     assert set(statuses) <= {201, 409}, statuses
     fresh = [a for a in answers if a.status_code == 201 and "idempotent-replayed" not in a.headers]
-    assert len(fresh) == 1
+    assert len(fresh) == 1, [(a.status_code, a.text[:300]) for a in answers if a.status_code != 409]
     assert all(a.json() == fresh[0].json() for a in answers if a.status_code == 201)
     assert topology.vendor_jobs(code) == 1
 

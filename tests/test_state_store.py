@@ -174,3 +174,21 @@ async def test_store_timeouts_through_a_slow_proxy_then_recovery(redis_url: str)
     assert outcome.claim.kind == "new"
     await store.aclose()
     await proxy.stop()
+
+
+async def test_a_half_loaded_script_set_never_runs_a_claim_twice(redis_url: str) -> None:
+    """A pipeline is not a transaction: when only some scripts are missing, only those calls run again."""
+    from gateway.state.redis import CLAIM
+
+    store = RedisStore.from_url(redis_url)
+    client = aioredis.Redis.from_url(redis_url)
+    await client.script_flush()
+    await client.script_load(CLAIM)  # the claim runs on the first pass; the vendor script must be reloaded
+    await client.aclose()
+    admission = await store.admit([Limit("rl:{c:2}", "c", 100.0, 100)], claim(), budget())
+    assert admission.claim is not None
+    assert admission.claim.kind == "new"
+    assert admission.vendor is not None
+    assert admission.vendor.allowed
+    assert admission.limits[0].remaining == 99
+    await store.aclose()

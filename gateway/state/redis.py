@@ -67,6 +67,7 @@ return {ok, remaining, string.format('%.3f', reset), string.format('%.3f', retry
 
 CLAIM = """
 local v = redis.call('GET', KEYS[1])
+if v == ARGV[3] then return {'new'} end  -- our own claim, seen again
 if not v then
   redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
   return {'new'}
@@ -181,29 +182,37 @@ class RedisStore:
         return cls(connect(url, timeout_s), timeout_s)
 
     async def _run(self, calls: Sequence[tuple[str, Sequence[str], Sequence[Any]]]) -> list[Any]:
-        """Run scripts in one pipelined round trip; reload them once if Redis has forgotten them."""
-        for attempt in (1, 2):
-            try:
-                async with asyncio.timeout(self._timeout * 2):
-                    pipe = self._client.pipeline(transaction=False)
-                    for name, keys, args in calls:
-                        pipe.evalsha(_SCRIPTS[name][1], len(keys), *keys, *args)
-                    return list(await pipe.execute())
-            except NoScriptError:
-                if attempt == 2:
-                    raise
-                await self._load()
-            except (RedisError, OSError, TimeoutError) as exc:
-                raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
-        raise AssertionError("unreachable")
+        """Run scripts in one pipelined round trip.
+
+        A pipeline is not a transaction: if Redis has forgotten some scripts (after a restart or a flush), the
+        others have already run, so only the calls that hit NOSCRIPT are run again, once the scripts are loaded.
+        """
+        try:
+            async with asyncio.timeout(self._timeout * 2):
+                replies = await self._pipeline(calls)
+                missing = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
+                if missing:
+                    await self._load()
+                    for i, reply in zip(missing, await self._pipeline([calls[i] for i in missing]), strict=True):
+                        replies[i] = reply
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        for reply in replies:
+            if isinstance(reply, Exception):
+                raise StoreUnavailable(f"{type(reply).__name__}: {reply}") from reply
+        return replies
+
+    async def _pipeline(self, calls: Sequence[tuple[str, Sequence[str], Sequence[Any]]]) -> list[Any]:
+        pipe = self._client.pipeline(transaction=False)
+        for name, keys, args in calls:
+            pipe.evalsha(_SCRIPTS[name][1], len(keys), *keys, *args)
+        return list(await pipe.execute(raise_on_error=False))
 
     async def _load(self) -> None:
-        try:
-            async with asyncio.timeout(self._timeout * 4):
-                for text, _ in _SCRIPTS.values():
-                    await self._client.script_load(text)
-        except (RedisError, OSError, TimeoutError) as exc:
-            raise StoreUnavailable(str(exc)) from exc
+        pipe = self._client.pipeline(transaction=False)
+        for text, _ in _SCRIPTS.values():
+            pipe.script_load(text)
+        await pipe.execute()
 
     async def ping(self) -> None:
         try:
