@@ -22,9 +22,12 @@ from connectors.unified.common import WriteModel
 
 class Resource(StrEnum):
     JOBS = "jobs"
+    CANDIDATES = "candidates"
+    APPLICATIONS = "applications"
     DEPARTMENTS = "departments"
     LOCATIONS = "locations"
     USERS = "users"
+    ASSESSMENT_ORDERS = "assessments/orders"
 
 
 class Action(StrEnum):
@@ -44,7 +47,7 @@ class Operation:
         return self.action in (Action.CREATE, Action.UPDATE)
 
     def __str__(self) -> str:
-        return f"{self.action.value}_{self.resource.value}"
+        return f"{self.action.value}_{self.resource.name.lower()}"
 
 
 @dataclass(frozen=True)
@@ -118,12 +121,20 @@ class RecordResult:
 
 
 @dataclass(frozen=True)
+class PlainResult:
+    """A record answered as it is, without an envelope (StackOne's assessment order result)."""
+
+    data: BaseModel
+    status_code: int = 200
+
+
+@dataclass(frozen=True)
 class PageResult:
     data: Sequence[BaseModel]
     next_cursor: str | None
 
 
-Result = WriteResult | RecordResult | PageResult
+Result = WriteResult | RecordResult | PageResult | PlainResult
 Plan = Generator[ProviderRequest, ProviderResponse, Result]
 
 
@@ -149,7 +160,8 @@ class Connector:
     quota_credential: ClassVar[str] = "api_key"
     """The credential the vendor meters its quota by (StackOne: the API key; Bindbee: the connector token)."""
 
-    def capabilities(self) -> Mapping[Operation, Capability]:
+    def capabilities(self, account: AccountContext) -> Mapping[Operation, Capability]:
+        """What this connector offers for this account (an ATS can add or remove operations)."""
         raise NotImplementedError
 
     def rules(self, operation: Operation, account: AccountContext) -> Sequence[Rule]:
@@ -157,7 +169,7 @@ class Connector:
         return ()
 
     def plan(self, call: Call, account: AccountContext) -> Plan:
-        capability = self.capabilities().get(call.operation)
+        capability = self.capabilities(account).get(call.operation)
         if capability is None or not capability.supported:
             reason = capability.reason if capability else None
             raise NotSupported(self.name, str(call.operation), reason)
@@ -223,21 +235,22 @@ def declare_capabilities(
     list_filters: Mapping[Resource, tuple[str, ...]],
     writes: Mapping[Operation, str | None],
 ) -> dict[Operation, Capability]:
-    """Every read of a listed resource is supported; a write only where `writes` maps it to None.
+    """Every operation of every resource, supported or with the reason it is not.
 
-    `writes` maps a write operation to the reason it is unsupported (None: supported); a write it does not
-    name is unsupported with a generic reason.
+    Reads are supported for the resources in `list_filters` (with those list filters); `writes` maps a write to
+    None when supported, or to the reason it is not. Anything unnamed gets a generic reason.
     """
     caps: dict[Operation, Capability] = {}
-    for resource, filters in list_filters.items():
+    for resource in Resource:
         for action in Action:
             op = Operation(resource, action)
+            generic = f"the {vendor} connector does not {action} {resource}"
             if not op.is_write:
-                caps[op] = Capability(op, True, filters=filters if action == Action.LIST else ())
+                supported = resource in list_filters
+                filters = list_filters.get(resource, ()) if action == Action.LIST else ()
+                caps[op] = Capability(op, supported, None if supported else generic, filters)
             elif op in writes and writes[op] is None:
                 caps[op] = Capability(op, True)
             else:
-                caps[op] = Capability(
-                    op, False, writes.get(op) or f"the {vendor} connector does not {action} {resource}"
-                )
+                caps[op] = Capability(op, False, writes.get(op) or generic)
     return caps

@@ -37,6 +37,16 @@ class NotSupported(Exception):
         super().__init__(f"{text}: {reason}" if reason else text)
 
 
+class VendorRefused(Exception):
+    """A vendor error carried inside a 2xx (a passthrough's inner status): translated like any vendor error."""
+
+    def __init__(self, status: int, body: object, url: str) -> None:
+        self.status = status
+        self.body = body
+        self.url = url
+        super().__init__(f"vendor answered {status}")
+
+
 class UnexpectedResponse(Exception):
     """The vendor answered with a status the plan accepts but a body it cannot read."""
 

@@ -126,18 +126,7 @@ class Table:
         for name, reason in self.unsupported.items():
             if _has_value(data.get(name)):
                 errors.append(FieldError(name, "vendor.unsupported_field", reason, code="unsupported_field"))
-        for key, value in (data.get("passthrough") or {}).items():
-            if key in out:
-                errors.append(
-                    FieldError(
-                        f"passthrough.{key}",
-                        "passthrough.clash",
-                        f"passthrough.{key} would overwrite the vendor field {key} mapped from the unified body",
-                        code="passthrough_conflict",
-                    )
-                )
-            else:
-                out[key] = value
+        merge_passthrough(out, data.get("passthrough"), errors)
         if errors:
             raise InvalidInput(errors)
         return out
@@ -152,6 +141,22 @@ class Table:
         """Unified fields a row or the unsupported list accounts for (a test holds this to the model)."""
         rows = {name for row in self.rows for name in (row.unified, *row.aliases)}
         return rows | set(self.unsupported) | {"passthrough"}
+
+
+def merge_passthrough(out: dict[str, Any], passthrough: Mapping[str, Any] | None, errors: list[FieldError]) -> None:
+    """Vendor fields the unified model lacks ride in `passthrough`; one that clashes with a mapped field is refused."""
+    for key, value in (passthrough or {}).items():
+        if key in out:
+            errors.append(
+                FieldError(
+                    f"passthrough.{key}",
+                    "passthrough.clash",
+                    f"passthrough.{key} would overwrite the vendor field {key} mapped from the unified body",
+                    code="passthrough_conflict",
+                )
+            )
+        else:
+            out[key] = value
 
 
 def _has_value(value: Any) -> bool:

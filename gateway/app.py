@@ -31,6 +31,7 @@ from connectors.base import (
     Resource,
 )
 from connectors.registry import Registry
+from connectors.unified.applications import AssessmentOrderResult
 from gateway import envelopes
 from gateway.config import ResolvedConfig
 from gateway.cursors import CursorSigner
@@ -44,6 +45,8 @@ log = structlog.get_logger("gateway.access")
 
 _SINGULAR = {
     Resource.JOBS: "job",
+    Resource.CANDIDATES: "candidate",
+    Resource.APPLICATIONS: "application",
     Resource.DEPARTMENTS: "department",
     Resource.LOCATIONS: "location",
     Resource.USERS: "user",
@@ -214,10 +217,17 @@ _LIST_PARAMS: list[dict[str, Any]] = [
         "style": "deepObject",
         "explode": True,
         "schema": {"type": "object", "additionalProperties": {"type": "string"}},
-        "description": "filter[updated_after], filter[created_after] (jobs), filter[job_status] (jobs: open|draft)",
+        "description": "filter[updated_after]; filter[created_after] (jobs, candidates, applications); "
+        "filter[job_status] (jobs: open|draft); filter[email] (candidates); filter[job_id] (applications)",
     },
 ]
 _WRITE_PARAMS: list[dict[str, Any]] = [
+    {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+        "description": "Same key and body: the stored answer is replayed; kept 24 h",
+    },
     {
         "name": "dry_run",
         "in": "query",
@@ -227,71 +237,79 @@ _WRITE_PARAMS: list[dict[str, Any]] = [
 ]
 
 
+def _operation_id(operation: Operation) -> str:
+    """StackOne's operation ids: ats_list_jobs, ats_get_job, ats_create_candidate, ats_order_assessments_request."""
+    if operation.resource == Resource.ASSESSMENT_ORDERS:
+        return "ats_order_assessments_request"
+    if operation.action == Action.LIST:
+        return f"ats_list_{operation.resource.value}"
+    return f"ats_{operation.action.value}_{_SINGULAR[operation.resource]}"
+
+
 def _add_unified_routes(app: FastAPI, gateway: Gateway) -> None:
-    error_responses: dict[int | str, dict[str, Any]] = {
+    errors: dict[int | str, dict[str, Any]] = {
         status: {"model": envelopes.ErrorBody, "description": text}
         for status, text in (
             (400, "Bad request"),
             (401, "Unauthorized"),
             (404, "Not found"),
             (422, "Validation error"),
+            (429, "Rate limited"),
             (501, "Not implemented"),
             (502, "Vendor error"),
         )
     }
+    routes: list[tuple[Operation, str, str, dict[int | str, dict[str, Any]]]] = []
     for resource, model in READ_MODELS.items():
         base = f"/unified/ats/{resource.value}"
-        single = _SINGULAR[resource]
-        page_model: type[BaseModel] = envelopes.Paginated[model]  # type: ignore[valid-type]
-        record_model: type[BaseModel] = envelopes.RecordResult[model]  # type: ignore[valid-type]
-        routes: list[tuple[str, str, Action, dict[int | str, dict[str, Any]]]] = [
-            ("GET", base, Action.LIST, {200: {"model": page_model, "description": "A page"}}),
-            ("GET", base + "/{id}", Action.GET, {200: {"model": record_model, "description": "One record"}}),
-        ]
-        if resource in WRITE_MODELS:
-            routes += [
+        page: type[BaseModel] = envelopes.Paginated[model]  # type: ignore[valid-type]
+        record: type[BaseModel] = envelopes.RecordResult[model]  # type: ignore[valid-type]
+        routes.append((Operation(resource, Action.LIST), "GET", base, {200: {"model": page, "description": "A page"}}))
+        routes.append(
+            (
+                Operation(resource, Action.GET),
+                "GET",
+                base + "/{id}",
+                {200: {"model": record, "description": "A record"}},
+            )
+        )
+    for operation in WRITE_MODELS:
+        base = f"/unified/ats/{operation.resource.value}"
+        answer: type[BaseModel] = (
+            AssessmentOrderResult if operation.resource == Resource.ASSESSMENT_ORDERS else envelopes.CreateResult
+        )
+        dry_run = {"model": envelopes.DryRun, "description": "Dry run (`dry_run=true`)"}
+        if operation.action == Action.CREATE:
+            status = 200 if operation.resource == Resource.ASSESSMENT_ORDERS else 201
+            routes.append(
                 (
+                    operation,
                     "POST",
                     base,
-                    Action.CREATE,
-                    {
-                        201: {"model": envelopes.CreateResult, "description": "Created"},
-                        200: {"model": envelopes.DryRun, "description": "Dry run"},
-                    },
-                ),
-                (
-                    "PATCH",
-                    base + "/{id}",
-                    Action.UPDATE,
-                    {200: {"model": envelopes.CreateResult, "description": "Updated (or dry run)"}},
-                ),
-            ]
-        for method, path, action, responses in routes:
-            operation = Operation(resource, action)
-            params = list(_COMMON_PARAMS)
-            params += _WRITE_PARAMS if operation.is_write else _READ_PARAMS
-            params += _LIST_PARAMS if action == Action.LIST else []
-            extra: dict[str, Any] = {"parameters": params}
-            if operation.is_write:
-                extra["requestBody"] = {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {"$ref": f"#/components/schemas/{WRITE_MODELS[resource].__name__}"}
-                        }
-                    },
-                }
-            name = f"{action.value}_{resource.value if action == Action.LIST else single}"
-            app.add_api_route(
-                path,
-                _endpoint(gateway, operation),
-                methods=[method],
-                operation_id=f"ats_{name}",
-                summary=name.replace("_", " ").capitalize(),
-                tags=[resource.value],
-                responses={**responses, **error_responses},
-                openapi_extra=extra,
+                    {status: {"model": answer, "description": "Created"}, **({200: dry_run} if status == 201 else {})},
+                )
             )
+        else:
+            routes.append((operation, "PATCH", base + "/{id}", {200: {"model": answer, "description": "Updated"}}))
+    for operation, method, path, responses in routes:
+        params = list(_COMMON_PARAMS)
+        params += _WRITE_PARAMS if operation.is_write else _READ_PARAMS
+        params += _LIST_PARAMS if operation.action == Action.LIST else []
+        extra: dict[str, Any] = {"parameters": params}
+        if operation.is_write:
+            schema = {"$ref": f"#/components/schemas/{WRITE_MODELS[operation].__name__}"}
+            extra["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+        op_id = _operation_id(operation)
+        app.add_api_route(
+            path,
+            _endpoint(gateway, operation),
+            methods=[method],
+            operation_id=op_id,
+            summary=op_id.removeprefix("ats_").replace("_", " ").capitalize(),
+            tags=[operation.resource.value],
+            responses={**responses, **errors},
+            openapi_extra=extra,
+        )
 
 
 def _customise_openapi(app: FastAPI) -> None:
@@ -300,7 +318,7 @@ def _customise_openapi(app: FastAPI) -> None:
             return app.openapi_schema
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in WRITE_MODELS.values():
+        for model in set(WRITE_MODELS.values()):
             body = model.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(body.pop("$defs", {}))
             components[model.__name__] = body

@@ -14,7 +14,7 @@ import structlog
 from pydantic import ValidationError
 
 from connectors.base import Connector, Plan, ProviderRequest, ProviderResponse, Result
-from connectors.errors import InvalidInput, NotSupported, UnexpectedResponse
+from connectors.errors import InvalidInput, NotSupported, UnexpectedResponse, VendorRefused
 from gateway.errors import GatewayError, ProviderErrorDetail, invalid_input
 from gateway.upstream import NotSent, OutcomeUnknown, Sent, Upstream
 
@@ -84,6 +84,9 @@ async def execute(
             request = plan.send(response)
         except StopIteration as stop:
             return Execution(stop.value, exchanges)
+        except VendorRefused as refused:
+            inner = ProviderResponse(refused.status, {}, refused.body, refused.url)
+            raise provider_error(connector, request, inner) from refused
         except (UnexpectedResponse, ValidationError, KeyError, TypeError, ValueError) as exc:
             logging.getLogger("gateway.upstream").warning("unreadable vendor response", exc_info=True)
             what = "The vendor accepted the write but its answer" if request.is_write else "The vendor's answer"

@@ -21,12 +21,18 @@ MAX_JSON_DEPTH = 64
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 
+DATE_TIME: tuple[str, ...] = ()
+"""Marks a filter whose value is an ISO 8601 date-time."""
+TEXT = None
+"""Marks a filter whose value is free text."""
 UNIFIED_FILTERS: Mapping[Resource, Mapping[str, tuple[str, ...] | None]] = {
-    # filter key → allowed values (None: an ISO 8601 date-time), as StackOne's list endpoints define them
-    Resource.JOBS: {"updated_after": None, "created_after": None, "job_status": ("open", "draft")},
-    Resource.DEPARTMENTS: {"updated_after": None},
-    Resource.LOCATIONS: {"updated_after": None},
-    Resource.USERS: {"updated_after": None},
+    # filter key → allowed values, DATE_TIME or TEXT, as StackOne's list endpoints define them
+    Resource.JOBS: {"updated_after": DATE_TIME, "created_after": DATE_TIME, "job_status": ("open", "draft")},
+    Resource.CANDIDATES: {"updated_after": DATE_TIME, "created_after": DATE_TIME, "email": TEXT},
+    Resource.APPLICATIONS: {"updated_after": DATE_TIME, "created_after": DATE_TIME, "job_id": TEXT},
+    Resource.DEPARTMENTS: {"updated_after": DATE_TIME},
+    Resource.LOCATIONS: {"updated_after": DATE_TIME},
+    Resource.USERS: {"updated_after": DATE_TIME},
 }
 
 
@@ -94,7 +100,7 @@ def parse_query(params: Mapping[str, str], keys: list[str], resource: Resource, 
     if action == Action.LIST:
         allowed |= {"page_size", "next"}
     filters: dict[str, str] = {}
-    known_filters = UNIFIED_FILTERS[resource]
+    known_filters = UNIFIED_FILTERS.get(resource, {})
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     for key in duplicates:
         errors.append(FieldError(key, "query.repeated", "give this parameter once", "invalid_parameter"))
@@ -111,11 +117,11 @@ def parse_query(params: Mapping[str, str], keys: list[str], resource: Resource, 
                         "unknown_parameter",
                     )
                 )
-            elif (choices := known_filters[name]) is not None and value not in choices:
+            elif (choices := known_filters[name]) and value not in choices:
                 errors.append(
                     FieldError(key, "query.enum", f"must be one of {', '.join(choices)}", "invalid_parameter")
                 )
-            elif choices is None and not _is_datetime(value):
+            elif choices == DATE_TIME and not _is_datetime(value):
                 errors.append(FieldError(key, "query.date_time", "must be an ISO 8601 date-time", "invalid_parameter"))
             else:
                 filters[name] = value

@@ -37,6 +37,7 @@ from connectors.base import (
     ListQuery,
     Operation,
     PageResult,
+    PlainResult,
     Plan,
     ProviderRequest,
     ProviderResponse,
@@ -47,6 +48,8 @@ from connectors.base import (
 from connectors.errors import InvalidInput, NotSupported, field_errors
 from connectors.extensions import resolve_extensions
 from connectors.registry import Registry
+from connectors.unified.applications import Application, ApplicationCreate, AssessmentOrder
+from connectors.unified.candidates import Candidate, CandidateCreate, CandidateUpdate
 from connectors.unified.common import WriteModel
 from connectors.unified.jobs import Job, JobWrite
 from connectors.unified.reference import Department, Location, User
@@ -65,11 +68,20 @@ log = logging.getLogger("gateway")
 
 READ_MODELS: Mapping[Resource, type[BaseModel]] = {
     Resource.JOBS: Job,
+    Resource.CANDIDATES: Candidate,
+    Resource.APPLICATIONS: Application,
     Resource.DEPARTMENTS: Department,
     Resource.LOCATIONS: Location,
     Resource.USERS: User,
 }
-WRITE_MODELS: Mapping[Resource, type[WriteModel]] = {Resource.JOBS: JobWrite}
+WRITE_MODELS: Mapping[Operation, type[WriteModel]] = {
+    Operation(Resource.JOBS, Action.CREATE): JobWrite,
+    Operation(Resource.JOBS, Action.UPDATE): JobWrite,
+    Operation(Resource.CANDIDATES, Action.CREATE): CandidateCreate,
+    Operation(Resource.CANDIDATES, Action.UPDATE): CandidateUpdate,
+    Operation(Resource.APPLICATIONS, Action.CREATE): ApplicationCreate,
+    Operation(Resource.ASSESSMENT_ORDERS, Action.CREATE): AssessmentOrder,
+}
 
 STORE_RETRY_S = 1.0
 """After the store fails, requests that may fail open skip it for this long instead of waiting on its timeout."""
@@ -242,17 +254,18 @@ class Gateway:
         structlog.contextvars.bind_contextvars(
             caller=caller.name, account=account.id, connector=connector.name, operation=str(operation)
         )
-        capability = connector.capabilities().get(operation)
+        context = self.contexts[account.id]
+        capability = connector.capabilities(context).get(operation)
         if capability is None or not capability.supported:
             reason = capability.reason if capability else None
             raise not_supported(NotSupported(connector.name, str(operation), reason))
         options = parse_query(
             request.query_params, list(request.query_params.keys()), operation.resource, operation.action
         )
-        unknown = [f for f in options.fields if f not in READ_MODELS[operation.resource].model_fields]
+        readable = READ_MODELS.get(operation.resource)
+        unknown = [f for f in options.fields if readable is None or f not in readable.model_fields]
         if unknown:
             raise GatewayError(400, "invalid_parameter", f"fields: unknown field(s) {', '.join(unknown)}")
-        context = self.contexts[account.id]
         scope = CursorScope(caller.name, account.id, operation.resource.value, options.filters)
         raw_body, body = await self._body(request, operation, context) if operation.is_write else (None, None)
         call = Call(
@@ -283,7 +296,7 @@ class Gateway:
     ) -> tuple[dict[str, Any], WriteModel]:
         raw = await read_json_body(request, self.config.max_body_bytes)
         try:
-            body = WRITE_MODELS[operation.resource].model_validate(raw)
+            body = WRITE_MODELS[operation].model_validate(raw)
         except ValidationError as exc:
             raise invalid_input(field_errors(exc)) from exc
         try:
@@ -415,6 +428,8 @@ class Gateway:
 
     def _render(self, execution: Execution, options: QueryOptions, scope: CursorScope) -> Response:
         result = execution.result
+        if isinstance(result, PlainResult):
+            return JSONResponse(result.data.model_dump(mode="json"), status_code=result.status_code)
         if isinstance(result, WriteResult):
             return JSONResponse(
                 {

@@ -33,14 +33,19 @@ from connectors.base import (
     json_object,
     one_request,
 )
+from connectors.bindbee.applications import APPLICATION_TABLE
+from connectors.bindbee.candidates import CANDIDATE_TABLE, harvest_update
 from connectors.bindbee.jobs import JOB_TABLE
-from connectors.errors import FieldError, InvalidInput
+from connectors.errors import FieldError, InvalidInput, UnexpectedResponse, VendorRefused
+from connectors.mapping import merge_passthrough
 from connectors.rules import MaxItems, Required, Rule
+from connectors.unified.applications import Application, ApplicationCreate
+from connectors.unified.candidates import Candidate, CandidateCreate
+from connectors.unified.common import WriteModel
 from connectors.unified.jobs import Job
 from connectors.unified.reference import Department, Location, User
 
 BASE_PATH = "/api/ats/v1"
-JOB_EXPANSIONS = "departments,offices,hiring_managers,recruiters"
 
 GREENHOUSE_JOB_RULES: tuple[Rule, ...] = (
     Required(
@@ -75,23 +80,48 @@ def _user(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+GREENHOUSE_CANDIDATE_UPDATE_RULES: tuple[Rule, ...] = (
+    Required(
+        "acting_user_id",
+        "greenhouse.requires_acting_user",
+        "Greenhouse records who edits a candidate (On-Behalf-Of): give acting_user_id",
+    ),
+)
+
 _Reader = Callable[[Mapping[str, Any]], dict[str, Any]]
+_MODIFIED = {"updated_after": "modified_after"}
 _RESOURCES: Mapping[Resource, tuple[str, type[BaseModel], _Reader, Mapping[str, str]]] = {
     # resource: (Bindbee path, unified model, record reader, unified filter → Bindbee query parameter)
-    Resource.JOBS: (
-        "/jobs",
-        Job,
-        JOB_TABLE.to_unified,
-        {"updated_after": "modified_after", "job_status": "status"},
+    Resource.JOBS: ("/jobs", Job, JOB_TABLE.to_unified, {**_MODIFIED, "job_status": "status"}),
+    Resource.CANDIDATES: (
+        "/candidates",
+        Candidate,
+        CANDIDATE_TABLE.to_unified,
+        {**_MODIFIED, "email": "email_addresses"},
     ),
-    Resource.DEPARTMENTS: ("/departments", Department, _department, {"updated_after": "modified_after"}),
-    Resource.LOCATIONS: ("/offices", Location, _department, {"updated_after": "modified_after"}),
-    Resource.USERS: ("/remote-users", User, _user, {"updated_after": "modified_after"}),
+    Resource.APPLICATIONS: ("/applications", Application, APPLICATION_TABLE.to_unified, _MODIFIED),
+    Resource.DEPARTMENTS: ("/departments", Department, _department, _MODIFIED),
+    Resource.LOCATIONS: ("/offices", Location, _department, _MODIFIED),
+    Resource.USERS: ("/remote-users", User, _user, _MODIFIED),
+}
+_EXPANSIONS = {
+    Resource.JOBS: "departments,offices,hiring_managers,recruiters",
+    Resource.CANDIDATES: "applications",
+    Resource.APPLICATIONS: "candidate,job",
 }
 _WRITES: Mapping[Operation, str | None] = {
     Operation(Resource.JOBS, Action.CREATE): None,
     Operation(Resource.JOBS, Action.UPDATE): "Bindbee has no job update endpoint",
+    Operation(Resource.CANDIDATES, Action.CREATE): None,
+    Operation(Resource.CANDIDATES, Action.UPDATE): (
+        "Bindbee has no candidate update endpoint; the gateway updates candidates through Bindbee's passthrough "
+        "only where the ATS is Greenhouse"
+    ),
+    Operation(Resource.APPLICATIONS, Action.CREATE): None,
+    Operation(Resource.ASSESSMENT_ORDERS, Action.CREATE): "Bindbee has no assessments API",
 }
+UPDATE_CANDIDATE = Operation(Resource.CANDIDATES, Action.UPDATE)
+PASSTHROUGH_PATH = "/api/v1/passthrough"
 
 
 class BindbeeConnector(Connector):
@@ -100,26 +130,50 @@ class BindbeeConnector(Connector):
     credentials: ClassVar[tuple[str, ...]] = ("api_key", "connector_token")
     quota_credential: ClassVar[str] = "connector_token"
 
-    def capabilities(self) -> Mapping[Operation, Capability]:
+    def capabilities(self, account: AccountContext) -> Mapping[Operation, Capability]:
         filters = {resource: tuple(spec[3]) for resource, spec in _RESOURCES.items()}
-        return declare_capabilities("Bindbee", filters, _WRITES)
+        caps = declare_capabilities("Bindbee", filters, _WRITES)
+        if account.ats == "greenhouse":
+            caps[UPDATE_CANDIDATE] = Capability(UPDATE_CANDIDATE, True)
+        return caps
 
     def rules(self, operation: Operation, account: AccountContext) -> Sequence[Rule]:
-        if operation == Operation(Resource.JOBS, Action.CREATE) and account.ats == "greenhouse":
+        if account.ats != "greenhouse":
+            return ()
+        if operation == Operation(Resource.JOBS, Action.CREATE):
             return GREENHOUSE_JOB_RULES
+        if operation == UPDATE_CANDIDATE:
+            return GREENHOUSE_CANDIDATE_UPDATE_RULES
         return ()
 
     def _plan(self, call: Call, account: AccountContext) -> Plan:
-        path, model, read, filter_params = _RESOURCES[call.operation.resource]
-        path = BASE_PATH + path
+        resource, action = call.operation.resource, call.operation.action
         headers = _headers(account)
-        action = call.operation.action
-        expand = {"expand": JOB_EXPANSIONS, "include_custom_fields": "true"} if model is Job else {}
+        if action in (Action.LIST, Action.GET):
+            return self._read(call, headers)
+        assert call.body is not None
+        if resource == Resource.JOBS:
+            return one_request(_post("/jobs", headers, JOB_TABLE.to_vendor(call.body)), _created)
+        if resource == Resource.CANDIDATES and action == Action.CREATE:
+            return one_request(_post("/candidates", headers, _candidate_envelope(call.body)), _created)
+        if resource == Resource.CANDIDATES:
+            return _update_greenhouse_candidate(call, headers)
+        return _create_application(call.body, headers)
+
+    def _read(self, call: Call, headers: Mapping[str, str]) -> Plan:
+        resource = call.operation.resource
+        path, model, read, filter_params = _RESOURCES[resource]
+        path = BASE_PATH + path
+        query: dict[str, str] = {}
+        if resource in _EXPANSIONS:
+            query["expand"] = _EXPANSIONS[resource]
+        if resource in (Resource.JOBS, Resource.CANDIDATES, Resource.APPLICATIONS):
+            query["include_custom_fields"] = "true"
         if call.include_raw:
-            expand["include_raw_data"] = "true"
-        if action == Action.LIST:
+            query["include_raw_data"] = "true"
+        if call.operation.action == Action.LIST:
             assert call.list_query is not None
-            query = {"page_size": str(call.list_query.page_size), **expand}
+            query["page_size"] = str(call.list_query.page_size)
             if call.list_query.cursor:
                 query["cursor"] = call.list_query.cursor
             for key, value in call.list_query.filters.items():
@@ -131,17 +185,10 @@ class BindbeeConnector(Connector):
                     json_object(r).get("cursor") or None,
                 ),
             )
-        if action == Action.GET:
-            record_id = _bindbee_id(call.record_id)
-            return one_request(
-                ProviderRequest("GET", f"{path}/{quote(record_id, safe='')}", headers, expand),
-                lambda r: RecordResult(model.model_validate(read(json_object(r)))),
-            )
-        assert call.body is not None
-        body = JOB_TABLE.to_vendor(call.body)
+        record_id = _bindbee_id(call.record_id)
         return one_request(
-            ProviderRequest("POST", path, headers, json=body, ok_statuses=frozenset({200, 201})),
-            _created,
+            ProviderRequest("GET", f"{path}/{quote(record_id, safe='')}", headers, query),
+            lambda r: RecordResult(model.model_validate(read(json_object(r)))),
         )
 
     def error_message(self, response: ProviderResponse) -> str | None:
@@ -166,13 +213,117 @@ def _headers(account: AccountContext) -> dict[str, str]:
     }
 
 
-def _bindbee_id(record_id: str | None) -> str:
+def _post(path: str, headers: Mapping[str, str], body: Any) -> ProviderRequest:
+    return ProviderRequest("POST", BASE_PATH + path, headers, json=body, ok_statuses=frozenset({200, 201}))
+
+
+def _candidate_envelope(body: WriteModel, job_id: str | None = None) -> dict[str, Any]:
+    """Bindbee's `CreateCandidate`: the candidate in `data`, the acting user beside it."""
+    data = CANDIDATE_TABLE.to_vendor(body)
+    acting = data.pop("remote_user_id", None)
+    if job_id is not None:
+        data["job_id"] = job_id
+    return {"data": data, **({"remote_user_id": acting} if acting else {})}
+
+
+def _create_application(body: WriteModel, headers: Mapping[str, str]) -> Plan:
+    """A candidate put on a job: an existing one through `/applications`, a new one created on the job directly.
+
+    A new candidate goes in one call (`PostCandidate.job_id`), never a candidate then an application: a failure
+    between two writes would leave half of the request applied.
+    """
+    assert isinstance(body, ApplicationCreate)
+    errors = _application_errors(body)
+    if errors:
+        raise InvalidInput(errors)
+    if body.candidate is not None:
+        inline = CandidateCreate.model_validate(
+            {**body.candidate.model_dump(exclude_unset=True), "acting_user_id": body.acting_user_id}
+        )
+        return one_request(_post("/candidates", headers, _candidate_envelope(inline, body.job_id)), _created)
+    data: dict[str, Any] = {"candidate": body.candidate_id, "job": body.job_id}
+    if body.source is not None and body.source.name:
+        data["source"] = body.source.name
+    envelope: dict[str, Any] = {"data": data}
+    if body.acting_user_id:
+        envelope["remote_user_id"] = body.acting_user_id
+    merge_passthrough(data, body.passthrough, errors)
+    if errors:
+        raise InvalidInput(errors)
+    return one_request(_post("/applications", headers, envelope), _created)
+
+
+def _application_errors(body: ApplicationCreate) -> list[FieldError]:
+    errors = []
+    if (body.candidate_id is None) == (body.candidate is None):
+        errors.append(
+            FieldError(
+                "candidate_id",
+                "application.candidate",
+                "give candidate_id or candidate, not both",
+                code="validation_error",
+            )
+        )
+    if body.job_id is None:
+        errors.append(
+            FieldError(
+                "job_id", "required", "Bindbee puts a candidate on a job: give job_id", code="missing_required_field"
+            )
+        )
+    unsupported = {
+        "job_posting_id": "Bindbee applications reference jobs, not job postings",
+        "location_id": "Bindbee applications have no location",
+        "application_status": "Bindbee sets the status itself",
+        "questionnaires": "Bindbee applications take no questionnaire answers",
+        "documents": "attach documents to the candidate instead",
+    }
+    for name, reason in unsupported.items():
+        if getattr(body, name) not in (None, []):
+            errors.append(FieldError(name, "vendor.unsupported_field", reason, code="unsupported_field"))
+    return errors
+
+
+def _update_greenhouse_candidate(call: Call, headers: Mapping[str, str]) -> Plan:
+    """Bindbee cannot update candidates; Greenhouse can, through Bindbee's passthrough to Harvest.
+
+    Harvest wants its own ids: the candidate's remote id and the acting user's Greenhouse id (`On-Behalf-Of`),
+    so both are read first. Only the last request writes.
+    """
+    assert call.body is not None
+    errors: list[FieldError] = []
+    harvest = harvest_update(call.body.model_dump(exclude_unset=True), errors)
+    acting = getattr(call.body, "acting_user_id", None)
+    if errors:
+        raise InvalidInput(errors)
+    record_id = _bindbee_id(call.record_id)
+    candidate = json_object((yield ProviderRequest("GET", f"{BASE_PATH}/candidates/{record_id}", headers)))
+    user_id = _bindbee_id(acting, field="acting_user_id")
+    user = json_object((yield ProviderRequest("GET", f"{BASE_PATH}/remote-users/{user_id}", headers)))
+    if candidate.get("remote_id") is None or user.get("remote_id") is None:
+        raise UnexpectedResponse("Bindbee returned no Greenhouse id for the candidate or the acting user")
+    passthrough = {
+        "method": "PATCH",
+        "path": f"/v1/candidates/{candidate['remote_id']}",
+        "headers": {"On-Behalf-Of": str(user["remote_id"])},
+        "data": harvest,
+        "request_format": "JSON",
+        "response_format": "JSON",
+    }
+    response = yield ProviderRequest("POST", PASSTHROUGH_PATH, headers, json=passthrough)
+    inner = json_object(response)
+    status = inner.get("status")
+    if isinstance(status, int) and status >= 400:
+        raise VendorRefused(status, inner.get("data"), f"greenhouse:{passthrough['path']}")
+    return WriteResult(record_id, str(candidate["remote_id"]), 200, "Record updated successfully.")
+
+
+def _bindbee_id(record_id: str | None, field: str = "id") -> str:
     """Bindbee ids are uuids and its API answers 422 for anything else; for the caller that is a 404."""
     try:
         return str(uuid.UUID(record_id or ""))
     except ValueError:
         raise InvalidInput(
-            [FieldError("id", "bindbee.id_format", f"No record has id '{record_id}'", code="not_found")],
+            [FieldError(field, "bindbee.id_format", f"No record has id '{record_id}'", code="not_found")],
             status=404,
         ) from None
 

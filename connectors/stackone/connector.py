@@ -22,6 +22,7 @@ from connectors.base import (
     Connector,
     Operation,
     PageResult,
+    PlainResult,
     Plan,
     ProviderRequest,
     ProviderResponse,
@@ -34,51 +35,66 @@ from connectors.base import (
     one_request,
 )
 from connectors.extensions import EXTENSION_FIELDS
+from connectors.unified.applications import Application, AssessmentOrderResult
+from connectors.unified.candidates import Candidate
 from connectors.unified.jobs import Job
 from connectors.unified.reference import Department, Location, User
 
 USER_AGENT = "ats-gateway/0.1 (+stackone connector)"
 
-_RESOURCES: Mapping[Resource, tuple[str, type[BaseModel], tuple[str, ...]]] = {
-    Resource.JOBS: ("/unified/ats/jobs", Job, ("updated_after", "created_after", "job_status")),
-    Resource.DEPARTMENTS: ("/unified/ats/departments", Department, ("updated_after",)),
-    Resource.LOCATIONS: ("/unified/ats/locations", Location, ("updated_after",)),
-    Resource.USERS: ("/unified/ats/users", User, ("updated_after",)),
+_READS: Mapping[Resource, tuple[type[BaseModel], tuple[str, ...]]] = {
+    # resource: (unified model, the list filters StackOne documents for it)
+    Resource.JOBS: (Job, ("updated_after", "created_after", "job_status")),
+    Resource.CANDIDATES: (Candidate, ("updated_after", "created_after", "email")),
+    Resource.APPLICATIONS: (Application, ("updated_after", "created_after", "job_id")),
+    Resource.DEPARTMENTS: (Department, ("updated_after",)),
+    Resource.LOCATIONS: (Location, ("updated_after",)),
+    Resource.USERS: (User, ("updated_after",)),
 }
 _WRITES: Mapping[Operation, str | None] = {
     Operation(Resource.JOBS, Action.CREATE): None,
     Operation(Resource.JOBS, Action.UPDATE): None,
+    Operation(Resource.CANDIDATES, Action.CREATE): None,
+    Operation(Resource.CANDIDATES, Action.UPDATE): None,
+    Operation(Resource.APPLICATIONS, Action.CREATE): None,
+    Operation(Resource.ASSESSMENT_ORDERS, Action.CREATE): None,
 }
 
 
 class StackOneConnector(Connector):
     name: ClassVar[str] = "stackone"
 
-    def capabilities(self) -> Mapping[Operation, Capability]:
-        filters = {resource: spec[2] for resource, spec in _RESOURCES.items()}
-        return declare_capabilities("StackOne", filters, _WRITES)
+    def capabilities(self, account: AccountContext) -> Mapping[Operation, Capability]:
+        return declare_capabilities("StackOne", {r: spec[1] for r, spec in _READS.items()}, _WRITES)
 
     def _plan(self, call: Call, account: AccountContext) -> Plan:
-        path, model, _ = _RESOURCES[call.operation.resource]
+        resource, action = call.operation.resource, call.operation.action
+        path = f"/unified/ats/{resource.value}"
         headers = _headers(account)
-        action = call.operation.action
         if action == Action.LIST:
             assert call.list_query is not None
+            model = _READS[resource][0]
             query = {"page_size": str(call.list_query.page_size)}
             if call.list_query.cursor:
                 query["next"] = call.list_query.cursor
             for key, value in call.list_query.filters.items():
                 query[f"filter[{key}]"] = value
+            if call.include_raw:
+                query["raw"] = "true"
             return one_request(ProviderRequest("GET", path, headers, query), lambda r: _page(r, model))
-        assert call.record_id is not None or action == Action.CREATE
         record_path = f"{path}/{quote(call.record_id or '', safe='')}"
         if action == Action.GET:
+            model = _READS[resource][0]
             return one_request(
-                ProviderRequest("GET", record_path, headers),
+                ProviderRequest("GET", record_path, headers, {"raw": "true"} if call.include_raw else {}),
                 lambda r: RecordResult(model.model_validate(json_object(r, "data"))),
             )
         assert call.body is not None
         body = _with_extensions_in_passthrough(call.body)
+        if resource == Resource.ASSESSMENT_ORDERS:
+            # StackOne answers an order with the bare `CreateAssessmentOrderResult`, not a CreateResult.
+            request = ProviderRequest("POST", path, headers, json=body, ok_statuses=frozenset({200, 201}))
+            return one_request(request, lambda r: PlainResult(AssessmentOrderResult.model_validate(json_object(r))))
         if action == Action.CREATE:
             request = ProviderRequest("POST", path, headers, json=body, ok_statuses=frozenset({200, 201}))
             return one_request(request, lambda r: _write_result(r, 201, "Record created successfully."))

@@ -37,6 +37,15 @@ class CustomField(WriteModel):
     remote_value_id: str | None = None
 
 
+class CustomFieldRead(ReadModel):
+    id: str | None = None
+    remote_id: str | None = None
+    name: str | None = None
+    value: JSONValue = None
+    value_id: str | None = None
+    remote_value_id: str | None = None
+
+
 class ExtensionFields(WriteModel):
     """Gateway extension fields accepted on every write (documented in the README).
 

@@ -7,7 +7,7 @@ from typing import Literal, get_args
 
 from pydantic import Field
 
-from connectors.unified.common import CustomField, ExtensionFields, JSONValue, ReadModel, WriteModel
+from connectors.unified.common import CustomField, CustomFieldRead, ExtensionFields, JSONValue, ReadModel, WriteModel
 
 JobStatusValue = Literal[
     "published",
@@ -102,15 +102,6 @@ class InterviewStageRead(ReadModel):
     order: float | None = None
     created_at: str | None = None
     updated_at: str | None = None
-
-
-class CustomFieldRead(ReadModel):
-    id: str | None = None
-    remote_id: str | None = None
-    name: str | None = None
-    value: JSONValue = None
-    value_id: str | None = None
-    remote_value_id: str | None = None
 
 
 class Job(ReadModel):
