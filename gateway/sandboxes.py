@@ -25,7 +25,8 @@ class Wiring:
     """Account id → every credential its connector gets (configured, or generated for a sandbox)."""
 
 
-def wire(resolved: ResolvedConfig) -> Wiring:
+def wire(resolved: ResolvedConfig, seed_candidates: int = 0) -> Wiring:
+    """Build the in-process sandboxes; `seed_candidates` adds that many numbered candidates to each tenant."""
     config = resolved.config
     wiring = Wiring()
 
@@ -53,6 +54,8 @@ def wire(resolved: ResolvedConfig) -> Wiring:
                 stackone.StackOneSandbox(
                     api_keys={provider_keys[name] or ""},
                     accounts={a.vendor_account_id or a.id: a.ats or "generic" for a in served},
+                    seed_candidates=seed_candidates,
+                    short_pages=True,
                 )
             )
         elif provider.sandbox == "bindbee":
@@ -61,6 +64,7 @@ def wire(resolved: ResolvedConfig) -> Wiring:
                     api_key=provider_keys[name] or "",
                     connectors={wiring.credentials[a.id]["connector_token"]: a.ats or "generic" for a in served},
                     seed_labels={wiring.credentials[a.id]["connector_token"]: a.id for a in served},
+                    seed_candidates=seed_candidates,
                 )
             )
         else:

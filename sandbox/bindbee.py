@@ -7,6 +7,7 @@ first, this is the backstop).
 """
 
 import math
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -19,7 +20,18 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from sandbox import controls
-from sandbox.bindbee_models import AtsDepartment, AtsJob, AtsOffice, AtsRemoteUser, CreateAtsJob
+from sandbox.bindbee_models import (
+    AtsApplication,
+    AtsCandidate,
+    AtsDepartment,
+    AtsJob,
+    AtsOffice,
+    AtsRemoteUser,
+    CreateApplication,
+    CreateAtsJob,
+    CreateCandidate,
+    Passthrough,
+)
 from sandbox.common import (
     SEED_DEPARTMENTS,
     SEED_JOBS,
@@ -31,21 +43,28 @@ from sandbox.common import (
     decode_cursor,
     now_iso,
     page,
+    seed_people,
     stable_id,
 )
 
 RATE_LIMIT_PER_MINUTE = 200
 _MODELS: dict[str, type[BaseModel]] = {
     "jobs": AtsJob,
+    "candidates": AtsCandidate,
+    "applications": AtsApplication,
     "departments": AtsDepartment,
     "offices": AtsOffice,
     "remote-users": AtsRemoteUser,
 }
 _EXPANDABLE = {
+    # relation → the collection it points into
     "departments": "departments",
     "offices": "offices",
     "hiring_managers": "remote-users",
     "recruiters": "remote-users",
+    "applications": "applications",
+    "candidate": "candidates",
+    "job": "jobs",
 }
 
 
@@ -57,18 +76,41 @@ class BindbeeSandbox:
     requests_per_minute: int = RATE_LIMIT_PER_MINUTE
     seed_labels: dict[str, str] = field(default_factory=dict)
     """Connector token → the name seed ids derive from (default: the token), so ids outlive generated tokens."""
+    seed_candidates: int = 0
     tenants: dict[str, Tenant] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.quota = MinuteQuota(self.requests_per_minute)
         for token, ats in self.connectors.items():
-            self.tenants[token] = seed_tenant(self.seed_labels.get(token, token), ats)
+            self.tenants[token] = seed_tenant(self.seed_labels.get(token, token), ats, self.seed_candidates)
 
 
-def seed_tenant(token: str, ats: str) -> Tenant:
+def seed_tenant(token: str, ats: str, extra_candidates: int = 0) -> Tenant:
     tenant = Tenant(ats=ats)
     stamp = now_iso()
     common = {"modified_at": stamp, "custom_fields": {}}
+    for i, person in enumerate(seed_people(extra_candidates), start=1):
+        tenant["candidates"].add(
+            {
+                "id": stable_id(token, "candidate", person.email),
+                "remote_id": str(4_100_000 + i),
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "company": None,
+                "title": None,
+                "email_addresses": [person.email],
+                "phone_numbers": [],
+                "urls": [],
+                "locations": [],
+                "tags": [],
+                "applications": [],
+                "attachments": [],
+                "remote_created_at": stamp,
+                "remote_updated_at": stamp,
+                "raw_data": {"id": 4_100_000 + i, "first_name": person.first_name},
+                **common,
+            }
+        )
     for i, name in enumerate(SEED_DEPARTMENTS, start=1):
         tenant["departments"].add(
             {
@@ -183,12 +225,15 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
             out["raw_data"] = record.get("raw_data")
         if not custom:
             out["custom_fields"] = None
-        for key in expand & set(_EXPANDABLE):
-            target = tenant[_EXPANDABLE[key]]
-            out[key] = [
-                render(_EXPANDABLE[key], tenant, target.get(i) or {"id": i}, False, False, set())
-                for i in out.get(key) or []
-            ]
+        for key in expand & set(_EXPANDABLE) & set(out):
+            target = _EXPANDABLE[key]
+
+            def expanded(ref: Any, target: str = target) -> Any:
+                found = tenant[target].get(str(ref))
+                return render(target, tenant, found, False, False, set()) if found else ref
+
+            value = out[key]
+            out[key] = [expanded(i) for i in value] if isinstance(value, list) else expanded(value)
         return _MODELS[kind].model_validate(out).model_dump(mode="json", exclude_unset=True)
 
     def register_reads(kind: str) -> None:
@@ -206,6 +251,10 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
             code: str | None = None,
             status: str | None = None,
             offices: str | None = None,
+            email_addresses: str | None = None,
+            first_name: str | None = None,
+            last_name: str | None = None,
+            company: str | None = None,
         ) -> dict[str, Any]:
             offset = 0 if cursor is None else decode_cursor(cursor)
             if offset is None:
@@ -213,6 +262,8 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
             since = _parse_time(modified_after, "modified_after")
             wanted_ids = set(ids.split(",")) if ids else None
             wanted_offices = set(offices.split(",")) if offices else None
+            wanted_emails = {e.strip().lower() for e in email_addresses.split(",")} if email_addresses else None
+            candidate_filters = {"first_name": first_name, "last_name": last_name, "company": company}
 
             def keep(r: dict[str, Any]) -> bool:
                 return (
@@ -222,6 +273,12 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
                     and (kind != "jobs" or code is None or r.get("code") == code)
                     and (kind != "jobs" or status is None or r.get("status") == status)
                     and (kind != "jobs" or wanted_offices is None or bool(wanted_offices & set(r["offices"])))
+                    and (
+                        kind != "candidates"
+                        or wanted_emails is None
+                        or bool(wanted_emails & {e.lower() for e in r.get("email_addresses") or []})
+                    )
+                    and (kind != "candidates" or all(v is None or r.get(k) == v for k, v in candidate_filters.items()))
                 )
 
             items, next_cursor = page(tenant[kind].find(keep), offset, page_size)
@@ -287,7 +344,154 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
         faults.created["jobs"] += 1
         return render("jobs", tenant, record, False, False, set())
 
+    @app.post("/api/ats/v1/candidates")
+    def create_candidate(body: CreateCandidate, tenant: TenantDep) -> dict[str, Any]:
+        data = body.data
+        problems = []
+        if tenant.ats == "greenhouse":
+            problems += [
+                _detail(["body", "data", key], "Field required for Greenhouse", "missing")
+                for key in ("first_name", "last_name")
+                if getattr(data, key) is None
+            ]
+        if data.job_id is not None and tenant["jobs"].get(str(data.job_id)) is None:
+            problems.append(_detail(["body", "data", "job_id"], "No job with this id", "value_error", str(data.job_id)))
+        if body.remote_user_id is not None and tenant["remote-users"].get(body.remote_user_id) is None:
+            problems.append(
+                _detail(["body", "remote_user_id"], "No remote user with this id", "value_error", body.remote_user_id)
+            )
+        if problems:
+            return JSONResponse({"detail": problems}, status_code=422)  # type: ignore[return-value]
+        stamp, remote = now_iso(), tenant.remote_id()
+        record = {
+            "id": str(uuid.uuid4()),
+            "remote_id": remote,
+            "modified_at": stamp,
+            "custom_fields": {},
+            **data.model_dump(mode="json", exclude={"job_id", "job_interview_stage_id"}),
+            "remote_created_at": stamp,
+            "remote_updated_at": stamp,
+            "raw_data": {"id": int(remote)},
+        }
+        record["applications"] = []
+        tenant["candidates"].add(record)
+        faults.created["candidates"] += 1
+        if data.job_id is not None:
+            _apply(tenant, record["id"], str(data.job_id), None)
+        return render("candidates", tenant, record, False, False, set())
+
+    @app.post("/api/ats/v1/applications", status_code=201)
+    def create_application(body: CreateApplication, tenant: TenantDep) -> dict[str, Any]:
+        problems = [
+            _detail(["body", "data", key], f"No {kind} with this id", "value_error", str(getattr(body.data, key)))
+            for key, kind in (("candidate", "candidates"), ("job", "jobs"))
+            if tenant[kind].get(str(getattr(body.data, key))) is None
+        ]
+        if problems:
+            return JSONResponse({"detail": problems}, status_code=422)  # type: ignore[return-value]
+        record = _apply(tenant, str(body.data.candidate), str(body.data.job), body.data.source)
+        faults.created["applications"] += 1
+        return render("applications", tenant, record, False, False, set())
+
+    @app.post("/api/v1/passthrough")
+    def passthrough(body: Passthrough, tenant: TenantDep) -> dict[str, Any]:
+        if tenant.ats != "greenhouse":
+            return {"status": 404, "headers": {}, "data": {"message": "Passthrough is emulated for Greenhouse only"}}
+        return _harvest(tenant, body)
+
     return app
+
+
+def _apply(tenant: Tenant, candidate_id: str, job_id: str, source: str | None) -> dict[str, Any]:
+    stamp = now_iso()
+    remote = tenant.remote_id()
+    record = {
+        "id": str(uuid.uuid4()),
+        "remote_id": remote,
+        "modified_at": stamp,
+        "custom_fields": {},
+        "candidate": candidate_id,
+        "job": job_id,
+        "applied_at": stamp,
+        "rejected_at": None,
+        "source": source,
+        "credited_to": None,
+        "current_stage": None,
+        "reject_reason": None,
+        "raw_data": {"id": int(remote)},
+    }
+    tenant["applications"].add(record)
+    tenant["candidates"].records[candidate_id]["applications"].append(record["id"])
+    return record
+
+
+HARVEST_TYPES = {
+    "phone_numbers": ("home", "work", "mobile", "skype", "other"),
+    "email_addresses": ("personal", "work", "other"),
+    "website_addresses": ("personal", "company", "portfolio", "blog", "other"),
+    "addresses": ("home", "work", "other"),
+}
+HARVEST_FIELDS = {
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "is_private",
+    "tags",
+    "custom_fields",
+    "recruiter",
+    "coordinator",
+    "social_media_addresses",
+    *HARVEST_TYPES,
+}
+
+
+def _harvest(tenant: Tenant, call: Passthrough) -> dict[str, Any]:
+    """Greenhouse Harvest `PATCH /v1/candidates/{id}` (reference §3.4), as Bindbee's passthrough relays it."""
+    match = re.fullmatch(r"/v1/candidates/(\d+)", call.path)
+    if call.method != "PATCH" or match is None:
+        return {"status": 404, "headers": {}, "data": {"message": "Resource not found"}}
+    on_behalf = (call.headers or {}).get("On-Behalf-Of")
+    if not any(u.get("remote_id") == on_behalf for u in tenant["remote-users"].records.values()):
+        return {"status": 403, "headers": {}, "data": {"message": "On-Behalf-Of must name a Greenhouse user"}}
+    found = tenant["candidates"].find(lambda r: r.get("remote_id") == match.group(1))
+    if not found:
+        return {"status": 404, "headers": {}, "data": {"message": "Resource not found"}}
+    data = call.data if isinstance(call.data, dict) else {}
+    errors = [{"message": "Unknown field", "field": key} for key in data if key not in HARVEST_FIELDS]
+    for key, allowed in HARVEST_TYPES.items():
+        for item in data.get(key) or []:
+            if not isinstance(item, dict) or item.get("type") not in allowed or not item.get("value"):
+                errors.append({"message": f"Must be one of: {', '.join(allowed)}", "field": f"{key}.type"})
+    if errors:
+        return {"status": 422, "headers": {}, "data": {"message": "Validation error", "errors": errors}}
+    record = found[0]
+    for key in ("first_name", "last_name", "company", "title"):
+        if key in data:
+            record[key] = data[key]
+    if "email_addresses" in data:
+        record["email_addresses"] = [e["value"] for e in data["email_addresses"]]
+    if "phone_numbers" in data:
+        record["phone_numbers"] = [p["value"] for p in data["phone_numbers"]]
+    if "social_media_addresses" in data or "website_addresses" in data:
+        record["urls"] = [
+            {"value": s["value"], "url_type": "SOCIAL_MEDIA"} for s in data.get("social_media_addresses") or []
+        ]
+        record["urls"] += [
+            {"value": w["value"], "url_type": w["type"].upper() if w["type"] != "other" else "OTHER"}
+            for w in data.get("website_addresses") or []
+        ]
+    record["modified_at"] = record["remote_updated_at"] = now_iso()
+    harvest = {
+        "id": int(record["remote_id"]),
+        "first_name": record["first_name"],
+        "last_name": record["last_name"],
+        "company": record["company"],
+        "title": record["title"],
+        "email_addresses": data.get("email_addresses", []),
+        "phone_numbers": data.get("phone_numbers", []),
+    }
+    return {"status": 200, "headers": {}, "data": harvest}
 
 
 def _template(tenant: Tenant, template_id: str | None) -> dict[str, Any] | None:

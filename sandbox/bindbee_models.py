@@ -78,6 +78,95 @@ class AtsRemoteUser(_Common):
     access_role: AccessRole | None
 
 
+class PostCandidate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    title: str | None = None
+    is_private: bool | None = None
+    can_email: bool | None = None
+    locations: list[str] | None = None
+    phone_numbers: list[str] | None = None
+    email_addresses: list[str] | None = None
+    urls: list[AtsUrl] | None = None
+    tags: list[str] | None = None
+    applications: list[uuid.UUID] | None = None
+    attachments: list[uuid.UUID] | None = None
+    avatar: str | None = None
+    job_interview_stage_id: uuid.UUID | None = None
+    job_id: uuid.UUID | None = None
+
+
+class CreateCandidate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    data: PostCandidate
+    remote_user_id: str | None = None
+    job_requisition_id: str | None = None
+
+
+class AtsCandidate(_Common):
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    title: str | None = None
+    last_interaction_at: str | None = None
+    is_private: bool | None = None
+    can_email: bool | None = None
+    locations: list[str] | None = None
+    phone_numbers: list[str] | None = None
+    email_addresses: list[str] | None = None
+    urls: list[AtsUrl] | None = None
+    tags: list[str] | None = None
+    applications: list[Any] | None = None
+    attachments: list[Any] | None = None
+    remote_created_at: str | None = None
+    remote_updated_at: str | None = None
+    avatar: str | None = None
+
+
+class AtsApplication(_Common):
+    candidate: Any
+    job: Any
+    applied_at: str | None
+    rejected_at: str | None
+    source: str | None
+    credited_to: Any
+    current_stage: Any
+    reject_reason: Any
+
+
+class CreateApplicationData(BaseModel):
+    """Not in the excerpt of Bindbee's document: modelled on Bindbee's candidate envelope and Merge's
+    `ApplicationRequest` (reference §1.3, §2.4), which Bindbee follows."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    candidate: uuid.UUID
+    job: uuid.UUID
+    source: str | None = None
+
+
+class CreateApplication(BaseModel):
+    data: CreateApplicationData
+    remote_user_id: uuid.UUID | None = None
+
+
+class Passthrough(BaseModel):
+    """`POST /api/v1/passthrough` (reference §1.3): a raw request to the ATS behind the connector."""
+
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+    path: str
+    headers: dict[str, str] | None = None
+    params: dict[str, Any] | None = None
+    data: Any = None
+    request_format: Literal["JSON"] = "JSON"
+    response_format: Literal["JSON"] = "JSON"
+    timeout: int | None = None
+
+
 VENDOR_SCHEMAS: dict[str, type[BaseModel]] = {
     "AtsUrl": AtsUrl,
     "CreateAtsJob": CreateAtsJob,
@@ -85,5 +174,9 @@ VENDOR_SCHEMAS: dict[str, type[BaseModel]] = {
     "AtsDepartment": AtsDepartment,
     "AtsOffice": AtsOffice,
     "AtsRemoteUser": AtsRemoteUser,
+    "PostCandidate": PostCandidate,
+    "CreateCandidate": CreateCandidate,
+    "AtsCandidate": AtsCandidate,
+    "AtsApplication": AtsApplication,
 }
 """Vendor schema name → the sandbox model that stands for it (what the contract tests compare)."""

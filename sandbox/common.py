@@ -115,9 +115,21 @@ SEED_USERS = (
     SeedPerson("Grace", "Hopper", "grace.hopper@example.com", "RECRUITER"),
     SeedPerson("Alan", "Turing", "alan.turing@example.com", "TEAM_MEMBER"),
 )
+SEED_CANDIDATES = (
+    SeedPerson("Marie", "Curie", "marie.curie@example.com", "candidate"),
+    SeedPerson("Nikola", "Tesla", "nikola.tesla@example.com", "candidate"),
+)
 SEED_TEMPLATE_JOB = "Software Engineer (template)"
 SEED_JOBS = ("Account Executive",)
 
 
 def seed_remote_ids(prefix: int, names: Iterable[object]) -> list[str]:
     return [str(prefix + i) for i, _ in enumerate(names, start=1)]
+
+
+def seed_people(extra: int) -> list[SeedPerson]:
+    """The named seed candidates, then `extra` numbered ones (paging tests ask for a thousand)."""
+    numbered = [
+        SeedPerson("Candidate", f"No{n:04d}", f"candidate{n:04d}@example.com", "candidate") for n in range(1, extra + 1)
+    ]
+    return [*SEED_CANDIDATES, *numbered]

@@ -31,9 +31,22 @@ from sandbox.common import (
     decode_cursor,
     now_iso,
     page,
+    seed_people,
     stable_id,
 )
-from sandbox.stackone_models import AtsCreateJobRequestDto, AtsJob, AtsJobStatusEnum, AtsUpdateJobRequestDto
+from sandbox.stackone_models import (
+    AtsCreateApplicationRequestDto,
+    AtsCreateCandidateRequestDto,
+    AtsCreateCandidatesAssessmentsRequestDto,
+    AtsCreateJobRequestDto,
+    AtsJob,
+    AtsJobStatusEnum,
+    AtsUpdateCandidateRequestDto,
+    AtsUpdateJobRequestDto,
+    Candidate,
+    CandidateEmail,
+    CreateAssessmentOrderResult,
+)
 
 RATE_LIMIT_PER_MINUTE = 1000
 PROVIDER_URLS = {"greenhouse": "https://harvest.greenhouse.io/v1/jobs"}
@@ -61,17 +74,38 @@ class StackOneSandbox:
     accounts: dict[str, str]
     """Linked account id → the provider behind it (e.g. "greenhouse")."""
     requests_per_minute: int = RATE_LIMIT_PER_MINUTE
+    seed_candidates: int = 0
+    short_pages: bool = False
+    """Answer some pages with fewer records than asked, as StackOne documents it may (a walk must go on)."""
     tenants: dict[str, Tenant] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.quota = MinuteQuota(self.requests_per_minute)
         for account, provider in self.accounts.items():
-            self.tenants[account] = seed_tenant(account, provider)
+            self.tenants[account] = seed_tenant(account, provider, self.seed_candidates)
 
 
-def seed_tenant(account: str, provider: str) -> Tenant:
+def seed_tenant(account: str, provider: str, extra_candidates: int = 0) -> Tenant:
     tenant = Tenant(ats=provider)
     stamp = now_iso()
+    for i, person in enumerate(seed_people(extra_candidates), start=1):
+        tenant["candidates"].add(
+            Candidate(
+                id=stable_id(account, "candidate", person.email),
+                remote_id=str(5_100_000 + i),
+                name=f"{person.first_name} {person.last_name}",
+                first_name=person.first_name,
+                last_name=person.last_name,
+                email=person.email,
+                emails=[CandidateEmail(type="personal", value=person.email)],
+                phone_numbers=[],
+                social_links=[],
+                application_ids=[],
+                tags=[],
+                created_at=stamp,
+                updated_at=stamp,
+            ).model_dump(mode="json")
+        )
     for i, name in enumerate(SEED_DEPARTMENTS, start=1):
         tenant["departments"].add(
             {
@@ -193,7 +227,9 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
                 )
             filters = {k[7:-1]: v for k, v in request.query_params.items() if k.startswith("filter[")}
             records = tenant[kind].find(lambda r: _matches(r, filters))
-            items, following = page(records, offset, size)
+            # Documented: "we may return fewer results than the requested page size". Every third page is short.
+            short = sandbox.short_pages and size > 1 and (offset // size) % 3 == 1
+            items, following = page(records, offset, size - 1 if short else size)
             return {"next": following, "data": items}
 
         @app.get(f"/unified/ats/{kind}/{{record_id}}", name=f"get_{kind}")
@@ -203,7 +239,7 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
                 raise StackOneError(404)
             return {"data": record}
 
-    for kind in ("jobs", "departments", "locations", "users"):
+    for kind in ("jobs", "candidates", "applications", "departments", "locations", "users"):
         register_reads(kind)
 
     faults = controls.install(app, lambda status: _envelope(status, _MESSAGES.get(status, "Error")))
@@ -241,7 +277,111 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
         tenant["jobs"].add(record.model_dump(mode="json"))
         return _envelope(200, "Record updated successfully.", data={"id": record.id, "remote_id": record.remote_id})
 
+    @app.post("/unified/ats/candidates", status_code=201)
+    def create_candidate(body: AtsCreateCandidateRequestDto, tenant: TenantDep) -> dict[str, Any]:
+        record = _new_candidate(tenant, body)
+        faults.created["candidates"] += 1
+        return _envelope(
+            201, "Record created successfully.", data={"id": record["id"], "remote_id": record["remote_id"]}
+        )
+
+    @app.patch("/unified/ats/candidates/{record_id}")
+    def update_candidate(record_id: str, body: AtsUpdateCandidateRequestDto, tenant: TenantDep) -> dict[str, Any]:
+        stored = tenant["candidates"].get(record_id)
+        if stored is None:
+            raise StackOneError(404)
+        changes = body.model_dump(mode="json", exclude={"passthrough"}, exclude_unset=True)
+        record = Candidate.model_validate({**stored, **changes, "updated_at": now_iso()})
+        tenant["candidates"].add(record.model_dump(mode="json"))
+        return _envelope(200, "Record updated successfully.", data={"id": record.id, "remote_id": record.remote_id})
+
+    @app.post("/unified/ats/applications", status_code=201)
+    def create_application(body: AtsCreateApplicationRequestDto, tenant: TenantDep) -> dict[str, Any]:
+        if (body.candidate_id is None) == (body.candidate is None):
+            raise StackOneError(
+                400,
+                "Bad Request",
+                data={"statusCode": 400, "headers": {}, "message": "Provide candidate_id OR candidate, not both"},
+            )
+        if body.job_id is None or tenant["jobs"].get(body.job_id) is None:
+            raise StackOneError(
+                422,
+                "Unprocessable Entity",
+                provider_errors=[
+                    {"status": 422, "url": "provider", "raw": {"message": "job_id must name an existing job"}}
+                ],
+            )
+        if body.candidate is not None:
+            candidate = _new_candidate(tenant, body.candidate)
+        else:
+            candidate = tenant["candidates"].get(body.candidate_id or "") or {}
+            if not candidate:
+                raise StackOneError(404)
+        stamp = now_iso()
+        job = tenant["jobs"].records[body.job_id]
+        record = {
+            "id": str(uuid.uuid4()),
+            "remote_id": tenant.remote_id(),
+            "candidate_id": candidate["id"],
+            "remote_candidate_id": candidate["remote_id"],
+            "job_id": job["id"],
+            "remote_job_id": job["remote_id"],
+            "application_status": body.application_status or {"value": "active", "source_value": "Active"},
+            "source": body.source,
+            "candidate": {
+                k: candidate.get(k)
+                for k in (
+                    "name",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "emails",
+                    "phone_numbers",
+                    "social_links",
+                    "company",
+                    "title",
+                )
+            },
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        tenant["applications"].add(record)
+        candidate.setdefault("application_ids", []).append(record["id"])
+        faults.created["applications"] += 1
+        return _envelope(
+            201, "Record created successfully.", data={"id": record["id"], "remote_id": record["remote_id"]}
+        )
+
+    @app.post("/unified/ats/assessments/orders")
+    def order_assessment(body: AtsCreateCandidatesAssessmentsRequestDto, tenant: TenantDep) -> dict[str, Any]:
+        order_id = str(uuid.uuid4())
+        package = (body.package or {}).get("id")
+        faults.created["assessment_orders"] += 1
+        return CreateAssessmentOrderResult(
+            id=order_id,
+            remote_id=tenant.remote_id(),
+            test_url=f"https://assessments.example/tests/{order_id}?package={package}",
+        ).model_dump()
+
     return app
+
+
+def _new_candidate(tenant: Tenant, body: AtsCreateCandidateRequestDto) -> dict[str, Any]:
+    stamp = now_iso()
+    fields = body.model_dump(mode="json", exclude={"passthrough", "phone_number"}, exclude_unset=True)
+    record = Candidate.model_validate(
+        {
+            **fields,
+            "id": str(uuid.uuid4()),
+            "remote_id": tenant.remote_id(),
+            "created_at": stamp,
+            "updated_at": stamp,
+            "emails": [{"type": None, "value": body.email}] if body.email else [],
+            "application_ids": [],
+            "tags": [],
+        }
+    )
+    return tenant["candidates"].add(record.model_dump(mode="json"))
 
 
 def _api_key(authorization: str | None) -> str | None:
@@ -272,6 +412,13 @@ def _matches(record: dict[str, Any], filters: dict[str, str]) -> bool:
         if key in ("updated_after", "created_after"):
             stamp = record.get("updated_at" if key == "updated_after" else "created_at")
             if stamp is None or _time(stamp) <= _time(value):
+                return False
+        elif key == "email":
+            emails = {record.get("email"), *((e or {}).get("value") for e in record.get("emails") or [])}
+            if value.lower() not in {e.lower() for e in emails if e}:
+                return False
+        elif key == "job_id":
+            if record.get("job_id") != value:
                 return False
         elif key in ("job_status", "status"):
             if value not in ("open", "draft"):

@@ -120,6 +120,126 @@ class User(BaseModel):
     phone: str | None = None
 
 
+class PhoneNumber(BaseModel):
+    type: Literal["personal", "work", "mobile", "home", "unknown", "other", "unmapped_value"] | None = None
+    phone: str | None = None
+
+
+class SocialLink(BaseModel):
+    type: str | None = None
+    url: str | None = None
+
+
+class CandidateEmail(BaseModel):
+    type: str | None = None
+    value: str | None = None
+
+
+class Tag(BaseModel):
+    remote_id: str | None = None
+    name: str | None = None
+
+
+class AtsCreateCandidateRequestDto(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    passthrough: dict[str, Any] | None = None
+    unified_custom_fields: dict[str, Any] | None = None
+    phone_number: str | None = None
+    phone_numbers: list[PhoneNumber] | None = None
+    name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    social_links: list[SocialLink] | None = None
+    company: str | None = None
+    title: str | None = None
+    hired_at: str | None = None
+    country: str | None = None
+    custom_fields: list[CustomFields] | None = None
+
+
+class AtsUpdateCandidateRequestDto(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    passthrough: dict[str, Any] | None = None
+    unified_custom_fields: dict[str, Any] | None = None
+    name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    emails: list[CandidateEmail] | None = None
+    social_links: list[SocialLink] | None = None
+    phone: str | None = None
+    phone_numbers: list[PhoneNumber] | None = None
+    company: str | None = None
+    title: str | None = None
+    application_ids: list[str] | None = None
+    hired_at: str | None = None
+    country: str | None = None
+    custom_fields: list[CustomFields] | None = None
+
+
+class Candidate(BaseModel):
+    id: str | None = None
+    remote_id: str | None = None
+    unified_custom_fields: dict[str, Any] | None = None
+    name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    emails: list[CandidateEmail] | None = None
+    social_links: list[SocialLink] | None = None
+    phone: str | None = None
+    phone_numbers: list[PhoneNumber] | None = None
+    company: str | None = None
+    title: str | None = None
+    application_ids: list[str] | None = None
+    remote_application_ids: list[str] | None = None
+    hired_at: str | None = None
+    country: str | None = None
+    custom_fields: list[CustomFields] | None = None
+    tags: list[Tag] | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class AtsCreateApplicationRequestDto(BaseModel):
+    """Nested objects are kept as the caller sent them; the sandbox stores what it needs of them."""
+
+    model_config = ConfigDict(extra="allow")
+
+    passthrough: dict[str, Any] | None = None
+    job_id: str | None = None
+    job_posting_id: str | None = None
+    location_id: str | None = None
+    application_status: dict[str, Any] | None = None
+    questionnaires: list[dict[str, Any]] | None = None
+    source: dict[str, Any] | None = None
+    candidate_id: str | None = None
+    candidate: AtsCreateCandidateRequestDto | None = None
+    documents: list[dict[str, Any]] | None = None
+
+
+class AtsCreateCandidatesAssessmentsRequestDto(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str | None = None
+    package: dict[str, Any] | None = None
+    application: dict[str, Any] | None = None
+    job: dict[str, Any] | None = None
+    candidate: dict[str, Any] | None = None
+    requester: dict[str, Any] | None = None
+    results_update_url: str | None = None
+    passthrough: dict[str, Any] | None = None
+
+
+class CreateAssessmentOrderResult(BaseModel):
+    id: str | None = None
+    remote_id: str | None = None
+    test_url: str | None = None
+
+
 VENDOR_SCHEMAS: dict[str, type[BaseModel]] = {
     "AtsJobStatusEnum": AtsJobStatusEnum,
     "AtsJobHiringTeam": AtsJobHiringTeam,
@@ -131,4 +251,14 @@ VENDOR_SCHEMAS: dict[str, type[BaseModel]] = {
     "Department": Department,
     "ATSLocation": ATSLocation,
     "User": User,
+    "PhoneNumber": PhoneNumber,
+    "SocialLink": SocialLink,
+    "CandidateEmail": CandidateEmail,
+    "Tag": Tag,
+    "AtsCreateCandidateRequestDto": AtsCreateCandidateRequestDto,
+    "AtsUpdateCandidateRequestDto": AtsUpdateCandidateRequestDto,
+    "Candidate": Candidate,
+    "AtsCreateApplicationRequestDto": AtsCreateApplicationRequestDto,
+    "AtsCreateCandidatesAssessmentsRequestDto": AtsCreateCandidatesAssessmentsRequestDto,
+    "CreateAssessmentOrderResult": CreateAssessmentOrderResult,
 }

@@ -75,8 +75,10 @@ def demo_with(change: Callable[[dict[str, Any]], None]) -> ResolvedConfig:
 
 
 @asynccontextmanager
-async def running(config: ResolvedConfig, store: StateStore | None = None) -> AsyncIterator[Harness]:
-    wiring = wire(config)
+async def running(
+    config: ResolvedConfig, store: StateStore | None = None, seed_candidates: int = 0
+) -> AsyncIterator[Harness]:
+    wiring = wire(config, seed_candidates=seed_candidates)
     recorders = {
         name: RecordingTransport(config.config.providers[name].connector, transport)
         for name, transport in wiring.transports.items()

@@ -125,6 +125,8 @@ class VendorContract:
 def _coerce(value: str, schema: Mapping[str, Any]) -> Any:
     """Query values arrive as strings; read them as the type the schema declares."""
     types = {alt.get("type") for alt in schema.get("anyOf", [schema])}
+    if "array" in types:
+        return [value]  # a query array is the parameter repeated (form style); one occurrence is one item
     if "integer" in types and value.lstrip("-").isdigit():
         return int(value)
     if "boolean" in types and value in ("true", "false"):
@@ -132,10 +134,79 @@ def _coerce(value: str, schema: Mapping[str, Any]) -> Any:
     return value
 
 
+_CONNECTOR_TOKEN = {"name": "x-connector-token", "in": "header", "required": True, "schema": {"type": "string"}}
+_NULLABLE_UUID = {"anyOf": [{"type": "string", "format": "uuid"}, {"type": "null"}]}
+BINDBEE_SUPPLEMENT: dict[str, Any] = {
+    # Operations the connector uses that the excerpt in ../shared/vendor leaves out. Their shapes come from the
+    # reference: the passthrough body is documented in bindbee-merge-greenhouse.md §1.3; the application body is
+    # not, so it follows Bindbee's own candidate envelope (`data` + `remote_user_id`) and Merge's application model.
+    "/api/ats/v1/applications": {
+        "post": {
+            "parameters": [_CONNECTOR_TOKEN],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["data"],
+                            "properties": {
+                                "data": {
+                                    "type": "object",
+                                    "required": ["candidate", "job"],
+                                    "properties": {
+                                        "candidate": {"type": "string", "format": "uuid"},
+                                        "job": {"type": "string", "format": "uuid"},
+                                        "source": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                                    },
+                                },
+                                "remote_user_id": _NULLABLE_UUID,
+                            },
+                        }
+                    }
+                },
+            },
+        }
+    },
+    "/api/v1/passthrough": {
+        "post": {
+            "parameters": [_CONNECTOR_TOKEN],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["method", "path"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "method": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
+                                "path": {"type": "string"},
+                                "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+                                "params": {"type": "object"},
+                                "data": {},
+                                "request_format": {"enum": ["JSON"]},
+                                "response_format": {"enum": ["JSON"]},
+                                "timeout": {"type": "integer"},
+                            },
+                        }
+                    }
+                },
+            },
+        }
+    },
+}
+
+
 @cache
 def contract(vendor: str) -> VendorContract:
     require_shared()
-    return VendorContract(json.loads(SPECS[vendor].read_text()))
+    document = json.loads(SPECS[vendor].read_text())
+    if vendor == "bindbee":
+        for path, operations in BINDBEE_SUPPLEMENT.items():
+            for method, spec in operations.items():
+                document["paths"].setdefault(path, {}).setdefault(method, spec)
+    return VendorContract(document)
 
 
 def check_request(vendor: str, request: ProviderRequest) -> str:

@@ -23,10 +23,32 @@ def _json_after(text: str, marker: str) -> dict[str, Any]:
 
 
 def curl_body(prefix: str) -> dict[str, Any]:
-    """The `--data '…'` body of the page's curl example."""
-    return _json_after(_seed(prefix), "--data '")
+    """The `--data '…'` body of the page's curl example (with the shell's `'\\''` quoting undone)."""
+    return _json_after(_seed(prefix).replace("'\\''", "'"), "--data '")
 
 
 def greenhouse_job_example() -> dict[str, Any]:
     """Bindbee's documented Greenhouse job payload (seed 004)."""
     return _json_after(_seed("004"), "When the underlying ATS is Greenhouse")
+
+
+def create_candidate_example() -> dict[str, Any]:
+    """Seed 003 documents the create-candidate body as a schema: its per-field examples make the payload."""
+    import yaml
+
+    text = _seed("003")
+    block = text[text.index("````yaml") : text.rindex("````")].split("\n", 1)[1]
+    schemas = yaml.safe_load(block)["components"]["schemas"]
+
+    def example(schema: dict[str, Any]) -> Any:
+        if "$ref" in schema:
+            return example(schemas[schema["$ref"].rsplit("/", 1)[1]])
+        if "example" in schema:
+            return schema["example"]
+        if schema.get("type") == "array":
+            return [example(schema["items"])]
+        if "properties" in schema:
+            return {key: example(value) for key, value in schema["properties"].items()}
+        return None
+
+    return {key: example(value) for key, value in schemas["AtsCreateCandidateRequestDto"]["properties"].items()}

@@ -274,7 +274,8 @@ def harvest_update(body: Mapping[str, Any], errors: list[FieldError]) -> dict[st
     out: dict[str, Any] = NameRow().to_vendor(body, errors)
     out.update({k: body[k] for k in ("company", "title") if body.get(k) is not None})
     if body.get("email") is not None or body.get("emails") is not None:
-        emails = [(body.get("email"), None), *((e.get("value"), e.get("type")) for e in body.get("emails") or [])]
+        # Typed entries first: the same address given bare in `email` must not lose its type.
+        emails = [*((e.get("value"), e.get("type")) for e in body.get("emails") or []), (body.get("email"), None)]
         out["email_addresses"] = _typed(emails, HARVEST_EMAIL_TYPES)
     if body.get("phone_numbers") is not None or body.get("phone") is not None:
         phones = [

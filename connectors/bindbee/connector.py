@@ -286,18 +286,23 @@ def _application_errors(body: ApplicationCreate) -> list[FieldError]:
 def _update_greenhouse_candidate(call: Call, headers: Mapping[str, str]) -> Plan:
     """Bindbee cannot update candidates; Greenhouse can, through Bindbee's passthrough to Harvest.
 
-    Harvest wants its own ids: the candidate's remote id and the acting user's Greenhouse id (`On-Behalf-Of`),
-    so both are read first. Only the last request writes.
+    Everything is checked before the plan starts, so the caller hears about every problem at once and no vendor
+    call is made for a request that cannot succeed.
     """
     assert call.body is not None
     errors: list[FieldError] = []
     harvest = harvest_update(call.body.model_dump(exclude_unset=True), errors)
-    acting = getattr(call.body, "acting_user_id", None)
     if errors:
         raise InvalidInput(errors)
     record_id = _bindbee_id(call.record_id)
+    user_id = _bindbee_id(getattr(call.body, "acting_user_id", None), field="acting_user_id")
+    return _harvest_patch(record_id, user_id, harvest, headers)
+
+
+def _harvest_patch(record_id: str, user_id: str, harvest: dict[str, Any], headers: Mapping[str, str]) -> Plan:
+    """Harvest wants its own ids, the candidate's and the acting user's (`On-Behalf-Of`), so both are read
+    first; only the last request writes."""
     candidate = json_object((yield ProviderRequest("GET", f"{BASE_PATH}/candidates/{record_id}", headers)))
-    user_id = _bindbee_id(acting, field="acting_user_id")
     user = json_object((yield ProviderRequest("GET", f"{BASE_PATH}/remote-users/{user_id}", headers)))
     if candidate.get("remote_id") is None or user.get("remote_id") is None:
         raise UnexpectedResponse("Bindbee returned no Greenhouse id for the candidate or the acting user")
