@@ -12,7 +12,7 @@ export GATEWAY_HOST ?= 127.0.0.1
 export GATEWAY_PORT ?= 8080
 export LOG_FORMAT ?= console
 
-.PHONY: help run test lint types pytest check-config redis-server deps deps-dev
+.PHONY: help run test lint types pytest check-config redis-server deps deps-dev docs
 
 help:
 	@echo "make run    - start the gateway on http://$(GATEWAY_HOST):$(GATEWAY_PORT) with $(GATEWAY_CONFIG) (sandboxes in-process)"
@@ -35,6 +35,9 @@ deps-dev: $(VENV)/.deps-dev
 
 run: deps
 	$(VENV)/bin/gateway serve
+
+docs: deps
+	$(VENV)/bin/python -m connectors.docs > docs/mappings.md
 
 check-config: deps
 	$(VENV)/bin/gateway check-config $(GATEWAY_CONFIG)

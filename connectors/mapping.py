@@ -79,8 +79,8 @@ class Enum:
 
     @property
     def transform(self) -> str:
-        pairs = ", ".join(f"`{k}`→`{_show(v)}`" for k, v in self.encode.items())
-        return f"write: {pairs}; read: " + ", ".join(f"`{_show(k)}`→`{v}`" for k, v in self.decode.items())
+        pairs = ", ".join(f"`{_show(k)}`→`{_show(v)}`" for k, v in self.encode.items())
+        return f"write: {pairs}; read: " + ", ".join(f"`{_show(k)}`→`{_show(v)}`" for k, v in self.decode.items())
 
     def to_vendor(self, body: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
         value = body.get(self.unified)
@@ -105,9 +105,10 @@ class Enum:
 
 
 def _show(value: Any) -> str:
+    """JSON spelling, so the string "true" and the boolean true read differently."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return f'"{value}"' if isinstance(value, str) else str(value)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from gateway import envelopes
 from gateway.config import ResolvedConfig
 from gateway.cursors import CursorSigner
 from gateway.errors import GatewayError
+from gateway.meta import describe
 from gateway.pipeline import READ_MODELS, WRITE_MODELS, Gateway
 from gateway.sandboxes import Wiring, wire
 from gateway.state import MemoryStore, StateStore, StoreUnavailable
@@ -172,6 +173,14 @@ def create_app(
             "state_store": {"kind": gateway.store.kind, "status": store_state},
         }
         return JSONResponse(body, status_code=200 if store_state == "ok" else 503)
+
+    @app.get("/unified/ats/meta", tags=["meta"], operation_id="gateway_meta")
+    async def meta(request: Request) -> JSONResponse:
+        """Operations this account's connector supports, with the JSON Schema of each write."""
+        caller = gateway.auth.caller(request.headers.get("authorization"))
+        account = gateway.auth.account(caller, request.headers.get("x-account-id"))
+        connector = gateway.registry[resolved.config.providers[account.provider].connector]
+        return JSONResponse(describe(connector, gateway.contexts[account.id], account.id))
 
     _add_unified_routes(app, gateway)
     _customise_openapi(app)

@@ -103,7 +103,8 @@ async def test_seed_001_update_on_greenhouse_goes_through_harvest(harness: Harne
     assert response.json()["data"]["id"] == candidate_id
     method, path, sent = harness.sent("bindbee-sandbox")[-1]
     assert (method, path) == ("POST", "/api/v1/passthrough")
-    assert sent["method"] == "PATCH" and sent["path"].startswith("/v1/candidates/")
+    assert sent["method"] == "PATCH"
+    assert sent["path"].startswith("/v1/candidates/")
     assert sent["headers"] == {"On-Behalf-Of": users[0]["remote_id"]}
     assert sent["data"] == {
         "first_name": "Romain",

@@ -295,7 +295,9 @@ def _update_greenhouse_candidate(call: Call, headers: Mapping[str, str]) -> Plan
     if errors:
         raise InvalidInput(errors)
     record_id = _bindbee_id(call.record_id)
-    user_id = _bindbee_id(getattr(call.body, "acting_user_id", None), field="acting_user_id")
+    acting = getattr(call.body, "acting_user_id", None)
+    # A missing acting user is the Greenhouse rule's to report; only a malformed one is reported here.
+    user_id = _bindbee_id(acting, field="acting_user_id") if acting else ""
     return _harvest_patch(record_id, user_id, harvest, headers)
 
 

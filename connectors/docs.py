@@ -1,0 +1,100 @@
+"""Renders docs/mappings.md from the connectors' own mapping declarations (`python -m connectors.docs`).
+
+A test regenerates it and fails when the committed file differs, so the documentation cannot go stale.
+"""
+
+from __future__ import annotations
+
+from connectors.bindbee.applications import APPLICATION_TABLE
+from connectors.bindbee.candidates import (
+    CANDIDATE_TABLE,
+    HARVEST_EMAIL_TYPES,
+    HARVEST_PHONE_TYPES,
+    HARVEST_UNSUPPORTED,
+    HARVEST_WEBSITE_TYPES,
+)
+from connectors.bindbee.connector import GREENHOUSE_CANDIDATE_UPDATE_RULES, GREENHOUSE_JOB_RULES
+from connectors.bindbee.jobs import JOB_TABLE
+from connectors.extensions import EXTENSION_FIELDS
+from connectors.mapping import Table
+from connectors.rules import Rule
+
+_ARROW = {"both": "↔", "write": "→", "read": "←"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ") or " "
+
+
+def _table(title: str, table: Table) -> list[str]:
+    lines = [f"### {title}", "", "| unified | | vendor | transform | notes |", "|---|---|---|---|---|"]
+    for row in table.rows:
+        unified = ", ".join(f"`{name}`" for name in (row.unified, *row.aliases))
+        lines.append(
+            f"| {unified} | {_ARROW[row.direction]} | `{row.vendor}` | {_cell(row.transform)} | {_cell(row.notes)} |"
+        )
+    for name, reason in table.unsupported.items():
+        lines.append(f"| `{name}` | ✗ | | refused with 422 `unsupported_field` | {_cell(reason)} |")
+    return [*lines, ""]
+
+
+def _rules(title: str, rules: tuple[Rule, ...]) -> list[str]:
+    lines = [f"### {title}", "", "| field | rule |", "|---|---|"]
+    lines += [f"| `{rule.field}` | `{rule.rule}` |" for rule in rules]
+    return [*lines, ""]
+
+
+def render() -> str:
+    lines = [
+        "# Field mappings",
+        "",
+        "Generated from the connectors' declarations by `python -m connectors.docs`; do not edit by hand.",
+        "`↔` both directions, `→` unified to vendor only (writes), `←` vendor to unified only (reads),",
+        "`✗` the vendor cannot carry it: a value is refused, never dropped. `passthrough` is merged into the vendor",
+        "body last; a key that clashes with a mapped field is refused.",
+        "",
+        "## StackOne",
+        "",
+        "StackOne's DTOs are the unified model: bodies and records pass unchanged. The gateway's extension fields",
+        f"({', '.join(f'`{f}`' for f in EXTENSION_FIELDS)}) travel in `passthrough` under their own names.",
+        "",
+        "## Bindbee",
+        "",
+        *_table("Jobs (`POST/GET /api/ats/v1/jobs`)", JOB_TABLE),
+        *_table("Candidates (`POST/GET /api/ats/v1/candidates`, body `{data, remote_user_id}`)", CANDIDATE_TABLE),
+        *_table("Applications (`GET /api/ats/v1/applications`)", APPLICATION_TABLE),
+        "Creating an application: with `candidate_id`, `POST /api/ats/v1/applications` `{data: {candidate, job,",
+        "source}, remote_user_id}`; with an inline `candidate`, one `POST /api/ats/v1/candidates` whose `data.job_id`",
+        "puts the new candidate on the job (never two writes that could half succeed).",
+        "",
+        "### Greenhouse candidate update (Bindbee passthrough → Harvest `PATCH /v1/candidates/{remote_id}`)",
+        "",
+        "The candidate's and the acting user's Greenhouse ids are read from Bindbee first; `On-Behalf-Of` is the",
+        "acting user's. Lists sent replace Greenhouse's (an empty list clears).",
+        "",
+        "| unified | Harvest | transform |",
+        "|---|---|---|",
+        "| `first_name`, `last_name`, `name` | `first_name`, `last_name` | `name` split at its last space when alone |",
+        "| `company`, `title` | same | copied |",
+        "| `emails[]`, `email` | `email_addresses[{value, type}]` | type "
+        + ", ".join(f"`{k}`→`{v}`" for k, v in HARVEST_EMAIL_TYPES.items())
+        + ", else `other` |",
+        "| `phone_numbers[]`, `phone` | `phone_numbers[{value, type}]` | type "
+        + ", ".join(f"`{k}`→`{v}`" for k, v in HARVEST_PHONE_TYPES.items())
+        + ", else `other` |",
+        "| `social_links[]` (social networks) | `social_media_addresses[{value}]` | |",
+        "| `social_links[]` (others) | `website_addresses[{value, type}]` | type "
+        + ", ".join(f"`{k}`→`{v}`" for k, v in HARVEST_WEBSITE_TYPES.items())
+        + ", else `other` |",
+        *[f"| `{name}` | ✗ | {_cell(reason)} |" for name, reason in HARVEST_UNSUPPORTED.items()],
+        "",
+        "## Greenhouse rules (accounts with `ats: greenhouse`)",
+        "",
+        *_rules("Job create", GREENHOUSE_JOB_RULES),
+        *_rules("Candidate update", GREENHOUSE_CANDIDATE_UPDATE_RULES),
+    ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")
