@@ -21,6 +21,7 @@ import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -37,6 +38,7 @@ from gateway.config import ResolvedConfig
 from gateway.cursors import CursorSigner
 from gateway.errors import GatewayError
 from gateway.meta import describe
+from gateway.metrics import Metrics
 from gateway.pipeline import READ_MODELS, WRITE_MODELS, Gateway
 from gateway.sandboxes import Wiring, wire
 from gateway.state import MemoryStore, StateStore, StoreUnavailable
@@ -58,8 +60,9 @@ _REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
 class RequestContext:
     """Gives every request an id (the caller's, if sane) and writes the one access event per request."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -83,12 +86,18 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            elapsed = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", "unmatched")
+            connector = scope["state"].get("connector", "")
+            self.metrics.requests.labels(route, scope["method"], str(status), connector).inc()
+            self.metrics.request_seconds.labels(route, scope["method"], connector).observe(elapsed)
             log.info(
                 "request",
                 method=scope["method"],
                 path=scope["path"],
+                route=route,
                 status=status,
-                latency_ms=round((time.perf_counter() - started) * 1000, 2),
+                latency_ms=round(elapsed * 1000, 2),
             )
             structlog.contextvars.clear_contextvars()
 
@@ -139,7 +148,7 @@ def create_app(
     )
     app.state.gateway = gateway
     app.state.sandboxes = wiring.apps
-    app.add_middleware(RequestContext)
+    app.add_middleware(RequestContext, metrics=gateway.metrics)
 
     @app.exception_handler(GatewayError)
     async def gateway_error(request: Request, exc: GatewayError) -> JSONResponse:
@@ -154,6 +163,10 @@ def create_app(
     async def crash(request: Request, exc: Exception) -> JSONResponse:
         logging.getLogger("gateway").error("unhandled error", exc_info=exc)
         return _error_response(request, GatewayError(500, "internal_error", "Internal error; it has been logged"))
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(gateway.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from connectors.base import Connector, Plan, ProviderRequest, ProviderResponse, Result
 from connectors.errors import InvalidInput, NotSupported, UnexpectedResponse, VendorRefused
 from gateway.errors import GatewayError, ProviderErrorDetail, invalid_input
+from gateway.metrics import Metrics
 from gateway.upstream import NotSent, OutcomeUnknown, Sent, Upstream
 
 log = structlog.get_logger("gateway.upstream")
@@ -50,7 +51,13 @@ def first_requests(plan: Plan) -> list[ProviderRequest]:
 
 
 async def execute(
-    plan: Plan, connector: Connector, provider: str, upstream: Upstream, gate: Gate | None = None
+    plan: Plan,
+    connector: Connector,
+    provider: str,
+    upstream: Upstream,
+    gate: Gate | None = None,
+    metrics: Metrics | None = None,
+    operation: str = "",
 ) -> Execution:
     exchanges: list[Sent] = []
     try:
@@ -62,12 +69,23 @@ async def execute(
     while True:
         if gate is not None:
             await gate.before(request)
-        sent = await _send(upstream, provider, request)
+        try:
+            sent = await _send(upstream, provider, request)
+        except GatewayError as error:
+            if metrics is not None:
+                metrics.upstream_calls.labels(connector.name, operation, error.outcome).inc()
+            raise
         exchanges.append(sent)
         response = sent.response
+        calls = structlog.contextvars.get_contextvars().get("upstream_calls", [])
         structlog.contextvars.bind_contextvars(
-            upstream_status=response.status, upstream_latency_ms=round(sent.latency_ms, 2)
+            upstream_status=response.status,
+            upstream_latency_ms=round(sent.latency_ms, 2),
+            upstream_calls=[*calls, {"status": response.status, "latency_ms": round(sent.latency_ms, 2)}],
         )
+        if metrics is not None:
+            metrics.upstream_calls.labels(connector.name, operation, str(response.status)).inc()
+            metrics.upstream_seconds.labels(connector.name, operation).observe(sent.latency_ms / 1000)
         log.info(
             "upstream_call",
             provider=provider,
@@ -124,6 +142,7 @@ async def _send(upstream: Upstream, provider: str, request: ProviderRequest) -> 
             "provider_timeout" if exc.timed_out else "provider_error",
             f"{provider}: {exc.reason}",
             retryable=True,
+            outcome="unknown",
         ) from exc
 
 

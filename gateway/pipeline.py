@@ -60,6 +60,7 @@ from gateway.cursors import CursorScope, CursorSigner
 from gateway.errors import GatewayError, invalid_input, timestamp
 from gateway.executor import Execution, execute, first_requests, not_supported
 from gateway.inputs import QueryOptions, parse_query, read_json_body
+from gateway.metrics import Metrics
 from gateway.state import MemoryStore, StateStore, StoreUnavailable
 from gateway.state.base import Admission, Claim, Limit, LimitDecision, Outcome, VendorBudget, VendorDecision
 from gateway.upstream import Upstream
@@ -101,12 +102,24 @@ class Prepared:
 class VendorGate:
     """Admits each vendor call against the credential's shared budget; the first was admitted with the claim."""
 
-    def __init__(self, store: StateStore, budget: VendorBudget | None, provider: str, max_wait_s: float) -> None:
+    def __init__(
+        self,
+        store: StateStore,
+        budget: VendorBudget | None,
+        provider: str,
+        max_wait_s: float,
+        metrics: Metrics,
+        connector: str,
+    ) -> None:
         self.store = store
         self.budget = budget
         self.provider = provider
         self.max_wait_s = max_wait_s
+        self.metrics = metrics
+        self.connector = connector
         self.admitted = False
+        self.dispatched = False
+        """Set once a vendor call may have left: from then on an interruption leaves the outcome unknown."""
 
     async def wait(self, decision: VendorDecision) -> None:
         """Wait for budget up to the configured bound; past it, 429 with the vendor's own delay."""
@@ -115,18 +128,20 @@ class VendorGate:
         while not decision.allowed:
             delay = decision.retry_after_ms / 1000
             if time.monotonic() + delay > deadline:
+                self.metrics.vendor_refusals.labels(self.connector, decision.verdict).inc()
                 raise limits.vendor_refused(self.provider, decision)
             await asyncio.sleep(delay)
             decision = await self.store.admit_vendor(self.budget)
         self.admitted = True
 
     async def before(self, request: ProviderRequest) -> None:
-        if self.budget is None or self.admitted:
-            self.admitted = False  # the next call of a multi-call plan needs its own admission
-            return
-        await self.wait(await self.store.admit_vendor(self.budget))
+        if self.budget is not None and not self.admitted:
+            await self.wait(await self.store.admit_vendor(self.budget))
+        self.admitted = False  # the next call of a multi-call plan needs its own admission
+        self.dispatched = self.dispatched or request.is_write
 
     async def pushed_back(self, response: ProviderResponse) -> None:
+        self.metrics.cooldowns.labels(self.connector).inc()
         if self.budget is not None:
             with contextlib.suppress(StoreUnavailable):
                 await self.store.cooldown(self.budget, limits.cooldown_ms(response.headers))
@@ -141,8 +156,10 @@ class Gateway:
         credentials: Mapping[str, Mapping[str, str]],
         signer: CursorSigner,
         store: StateStore,
+        metrics: Metrics | None = None,
     ) -> None:
         self.config = resolved.config
+        self.metrics = metrics or Metrics()
         self.registry = registry
         self.upstream = upstream
         self.auth = Authenticator.from_config(resolved)
@@ -204,6 +221,10 @@ class Gateway:
         budget: VendorBudget | None,
     ) -> Response:
         store, admission = await self._admit(inbound, claim, budget)
+        self._count_limits(admission.limits)
+        if admission.claim is not None:
+            outcome = {"new": "claimed", "in_flight": "conflict", "mismatch": "mismatch", "replay": "replayed"}
+            self.metrics.idempotency.labels(outcome[admission.claim.kind]).inc()
         rate_headers = limits.headers(admission.limits)
         refusal = limits.limited(admission.limits) or _claim_refusal(admission)
         if refusal is not None or (admission.claim is not None and admission.claim.kind == "replay"):
@@ -222,12 +243,27 @@ class Gateway:
             )
         structlog.contextvars.bind_contextvars(idempotency="claimed" if claim else "none")
         quota = self.config.providers[prepared.provider].quota
-        gate = VendorGate(store, budget, prepared.provider, quota.max_wait_seconds if quota else 0.0)
+        gate = VendorGate(
+            store,
+            budget,
+            prepared.provider,
+            quota.max_wait_seconds if quota else 0.0,
+            self.metrics,
+            prepared.connector.name,
+        )
         renewal = asyncio.create_task(self._renew(store, claim)) if claim is not None else None
         try:
             if admission.vendor is not None:
                 await gate.wait(admission.vendor)
-            execution = await execute(prepared.plan, prepared.connector, prepared.provider, self.upstream, gate)
+            execution = await execute(
+                prepared.plan,
+                prepared.connector,
+                prepared.provider,
+                self.upstream,
+                gate,
+                self.metrics,
+                str(prepared.operation),
+            )
             response = self._render(execution, prepared.options, prepared.scope)
             record = idempotency.encode_response(response.status_code, bytes(response.body))
         except GatewayError as error:
@@ -239,10 +275,13 @@ class Gateway:
             # The very bytes that were stored, so the first answer and its replays are identical.
             return Response(body, error.status, media_type="application/json", headers=dict(error.headers))
         except BaseException:
-            # A crash after the request may have left: the outcome is unknown, so the key must not be released.
-            unknown = GatewayError(502, "outcome_unknown", "The gateway failed while the write was in progress")
-            body = json.dumps(unknown.body(""), separators=(",", ":")).encode()
-            await self._settle(store, claim, idempotency.encode_response(502, body), budget, renewal)
+            # Interrupted (a crash, or shutdown cancelling the request): before any write left, the key is released
+            # for a retry; after, the outcome is unknown and the key must keep saying so.
+            record = None
+            if gate.dispatched:
+                unknown = GatewayError(502, "outcome_unknown", "The gateway was interrupted while the write was sent")
+                record = idempotency.encode_response(502, json.dumps(unknown.body(""), separators=(",", ":")).encode())
+            await self._settle(store, claim, record, budget, renewal)
             raise
         await self._settle(store, claim, record, budget, renewal)
         response.headers.update(rate_headers)
@@ -254,6 +293,7 @@ class Gateway:
         structlog.contextvars.bind_contextvars(
             caller=caller.name, account=account.id, connector=connector.name, operation=str(operation)
         )
+        request.state.connector = connector.name
         context = self.contexts[account.id]
         capability = connector.capabilities(context).get(operation)
         if capability is None or not capability.supported:
@@ -317,11 +357,16 @@ class Gateway:
     ) -> tuple[StateStore, Admission]:
         """One round trip. Without a claim, a store outage fails open to this replica's limits; with one, closed."""
         if claim is None and time.monotonic() < self.store_down_until:
+            self.metrics.store_fallbacks.inc()
             return self.local, await self.local.admit(inbound, None, budget)
         try:
-            return self.store, await self.store.admit(inbound, claim, budget)
+            admission = await self.store.admit(inbound, claim, budget)
+            self.metrics.store_up.set(1)
+            return self.store, admission
         except StoreUnavailable as exc:
             self.store_down_until = time.monotonic() + STORE_RETRY_S
+            self.metrics.store_errors.labels("admit").inc()
+            self.metrics.store_up.set(0)
             if claim is not None:
                 log.error("state store unavailable: refusing a keyed write (%s)", exc)
                 raise GatewayError(
@@ -333,13 +378,22 @@ class Gateway:
                 ) from exc
             log.warning("state store unavailable: rate limits fall back to this replica (%s)", exc)
             structlog.contextvars.bind_contextvars(state_store="fallback")
+            self.metrics.store_fallbacks.inc()
             return self.local, await self.local.admit(inbound, None, budget)
 
     async def _limits_only(self, inbound: Sequence[Limit]) -> Sequence[LimitDecision]:
         if not inbound:
             return []
         _, admission = await self._admit(inbound, None, None)
+        self._count_limits(admission.limits)
         return admission.limits
+
+    def _count_limits(self, decisions: Sequence[LimitDecision]) -> None:
+        for decision in decisions:
+            self.metrics.rate_limit.labels(decision.policy, "allowed" if decision.allowed else "limited").inc()
+        if decisions:
+            limited = any(not d.allowed for d in decisions)
+            structlog.contextvars.bind_contextvars(rate_limit="limited" if limited else "allowed")
 
     async def _count_refusal(self, error: GatewayError, inbound: Sequence[Limit]) -> GatewayError:
         """Refused requests count against the caller's limits too, and say so in their headers."""
@@ -385,6 +439,8 @@ class Gateway:
         if renewal is not None:
             renewal.cancel()
         outcome = Outcome(claim, record, idempotency.RETENTION_MS) if claim is not None else None
+        if claim is not None:
+            self.metrics.idempotency.labels("released" if record is None else "stored").inc()
         try:
             held = await store.finish(outcome, budget)
         except StoreUnavailable as exc:

@@ -1,0 +1,83 @@
+"""Prometheus metrics: what an SRE needs to see the gateway, its vendors and its state store at a glance.
+
+Labels stay low-cardinality: route templates (never raw paths), connector names, status codes, outcomes.
+Each app gets its own registry, so test apps in one process do not share counters.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 90)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "gateway_requests_total",
+            "Requests answered",
+            ["route", "method", "status", "connector"],
+            registry=self.registry,
+        )
+        self.request_seconds = Histogram(
+            "gateway_request_duration_seconds",
+            "Request latency",
+            ["route", "method", "connector"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.upstream_calls = Counter(
+            "gateway_upstream_calls_total",
+            "Vendor calls by outcome (HTTP status, or not_sent / unknown)",
+            ["connector", "operation", "outcome"],
+            registry=self.registry,
+        )
+        self.upstream_seconds = Histogram(
+            "gateway_upstream_duration_seconds",
+            "Vendor call latency",
+            ["connector", "operation"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.rate_limit = Counter(
+            "gateway_rate_limit_decisions_total",
+            "Inbound rate-limit decisions",
+            ["policy", "decision"],
+            registry=self.registry,
+        )
+        self.vendor_refusals = Counter(
+            "gateway_vendor_budget_refusals_total",
+            "Vendor calls held back (cooldown, quota, concurrency)",
+            ["connector", "reason"],
+            registry=self.registry,
+        )
+        self.cooldowns = Counter(
+            "gateway_vendor_cooldowns_total",
+            "Vendor 429/408 answers that started a shared cooldown",
+            ["connector"],
+            registry=self.registry,
+        )
+        self.idempotency = Counter(
+            "gateway_idempotency_outcomes_total",
+            "Idempotency outcomes: claimed, replayed, conflict, mismatch, released, stored, unknown",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.store_fallbacks = Counter(
+            "gateway_state_store_fallbacks_total",
+            "Requests served with the local fallback while the store was away",
+            registry=self.registry,
+        )
+        self.store_errors = Counter(
+            "gateway_state_store_errors_total",
+            "State store calls that failed",
+            ["operation"],
+            registry=self.registry,
+        )
+        self.store_up = Gauge(
+            "gateway_state_store_up",
+            "1 when the last state store call succeeded",
+            registry=self.registry,
+        )
+        self.store_up.set(1)
