@@ -12,11 +12,12 @@ export GATEWAY_HOST ?= 127.0.0.1
 export GATEWAY_PORT ?= 8080
 export LOG_FORMAT ?= console
 
-.PHONY: help run test lint types pytest check-config redis-server deps deps-dev docs
+.PHONY: help run test lint types pytest check-config redis-server nginx deps deps-dev docs cluster cluster-stop
 
 help:
 	@echo "make run    - start the gateway on http://$(GATEWAY_HOST):$(GATEWAY_PORT) with $(GATEWAY_CONFIG) (sandboxes in-process)"
-	@echo "make test   - ruff, mypy --strict and the whole pytest suite (installs redis-server if missing)"
+	@echo "make test   - ruff, mypy --strict and the whole pytest suite (installs redis-server and nginx if missing)"
+	@echo "make cluster / cluster-stop - two replicas behind nginx, Redis and both sandboxes as local processes"
 
 $(TOOLS)/bin/uv:
 	python3 -m venv $(TOOLS)
@@ -48,6 +49,17 @@ redis-server:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 	@redis-server --version
 
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+		echo "installing nginx from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
+cluster: deps redis-server nginx
+	$(PY) deploy/local/cluster.py start
+
+cluster-stop:
+	$(PY) deploy/local/cluster.py stop
+
 lint: deps-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -55,7 +67,7 @@ lint: deps-dev
 types: deps-dev
 	$(VENV)/bin/mypy
 
-pytest: deps-dev redis-server
+pytest: deps-dev redis-server nginx
 	$(VENV)/bin/pytest -q
 
 test: lint types pytest

@@ -170,10 +170,27 @@ def parse_config(raw: Any, *, source: str = "config") -> GatewayConfig:
         ) from exc
 
 
-def read_config_file(path: str | Path) -> GatewayConfig:
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _interpolate(text: str, environ: Mapping[str, str], source: str) -> str:
+    """`${NAME}` in the file is replaced by the environment variable, for what varies by deployment (hosts,
+    ports). Secrets do not go this way: they are `{env: NAME}` references, resolved and checked separately."""
+    missing = [
+        f"{source}: line {text.count(chr(10), 0, m.start()) + 1}: environment variable {m.group(1)} is not set"
+        for m in _VARIABLE.finditer(text)
+        if m.group(1) not in environ
+    ]
+    if missing:
+        raise ConfigError(missing)
+    return _VARIABLE.sub(lambda m: environ[m.group(1)], text)
+
+
+def read_config_file(path: str | Path, environ: Mapping[str, str] | None = None) -> GatewayConfig:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text())
+        text = _interpolate(path.read_text(), os.environ if environ is None else environ, str(path))
+        raw = yaml.safe_load(text)
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read: {exc.strerror}"]) from exc
     except yaml.YAMLError as exc:
@@ -261,4 +278,4 @@ def resolve(
 
 
 def load_config(path: str | Path, registry: Registry, environ: Mapping[str, str] | None = None) -> ResolvedConfig:
-    return resolve(read_config_file(path), registry, environ, source=str(path))
+    return resolve(read_config_file(path, environ), registry, environ, source=str(path))
