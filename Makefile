@@ -66,6 +66,7 @@ lint: deps-dev
 
 types: deps-dev
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --strict deploy/local/cluster.py
 
 pytest: deps-dev redis-server nginx
 	$(VENV)/bin/pytest -q

@@ -42,6 +42,7 @@ from gateway.metrics import Metrics
 from gateway.pipeline import READ_MODELS, WRITE_MODELS, Gateway
 from gateway.sandboxes import Wiring, wire
 from gateway.state import MemoryStore, StateStore, StoreUnavailable
+from gateway.transport import TransportKind
 from gateway.upstream import Upstream
 
 log = structlog.get_logger("gateway.access")
@@ -116,6 +117,7 @@ def create_app(
     wiring: Wiring | None = None,
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
     store: StateStore | None = None,
+    http_transport: TransportKind = "aiohttp",
 ) -> FastAPI:
     """Build the gateway.
 
@@ -125,7 +127,7 @@ def create_app(
     """
     registry = registry or Registry.discover()
     wiring = wiring or wire(resolved)
-    upstream = Upstream(resolved.config.providers, {**wiring.transports, **(transports or {})})
+    upstream = Upstream(resolved.config.providers, {**wiring.transports, **(transports or {})}, http_transport)
     secret_ref = resolved.config.cursor_secret
     if secret_ref is None:
         logging.getLogger("gateway").warning(
@@ -166,6 +168,7 @@ def create_app(
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     async def metrics() -> Response:
+        gateway.metrics.store_round_trips.set(getattr(gateway.store, "round_trips", 0))
         return Response(generate_latest(gateway.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", tags=["operations"])

@@ -40,7 +40,7 @@ def _serve(settings: ServerSettings) -> int:
             "STATE STORE: EMBEDDED IN-MEMORY. Idempotency keys and rate limits live in this process only: "
             "run a single replica, or set REDIS_URL"
         )
-    app = create_app(resolved, store=store)
+    app = create_app(resolved, store=store, http_transport=settings.gateway_http_transport)
     uvicorn.run(
         app,
         host=settings.gateway_host,

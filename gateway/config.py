@@ -87,6 +87,7 @@ class Provider(_Strict):
     credentials: dict[str, EnvSecret] = Field(default_factory=dict)
     timeouts: Timeouts = Timeouts()
     quota: VendorQuota | None = None
+    max_connections: int = Field(default=256, ge=1, description="connection pool size to this vendor")
 
 
 class AccountDefaults(_Strict):
@@ -131,6 +132,7 @@ class ServerSettings(BaseSettings):
     gateway_port: int = 8080
     log_format: Literal["json", "console"] = "json"
     redis_timeout_ms: int = 250
+    gateway_http_transport: Literal["aiohttp", "httpx"] = "aiohttp"
 
 
 class ConfigError(Exception):

@@ -81,3 +81,8 @@ class Metrics:
             registry=self.registry,
         )
         self.store_up.set(1)
+        self.store_round_trips = Gauge(
+            "gateway_state_store_round_trips",
+            "Round trips to the state store since start (Redis only)",
+            registry=self.registry,
+        )

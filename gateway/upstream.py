@@ -17,6 +17,7 @@ import httpx
 
 from connectors.base import ProviderRequest, ProviderResponse
 from gateway.config import Provider
+from gateway.transport import TransportKind, classify, transport
 
 
 class UpstreamFailure(Exception):
@@ -51,6 +52,7 @@ class Upstream:
         self,
         providers: Mapping[str, Provider],
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+        kind: TransportKind = "aiohttp",
     ) -> None:
         transports = transports or {}
         self._providers = dict(providers)
@@ -63,8 +65,7 @@ class Upstream:
                     write=provider.timeouts.read,
                     pool=provider.timeouts.connect,
                 ),
-                limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-                transport=transports.get(name),
+                transport=transports.get(name) or transport(kind, provider.max_connections),
                 follow_redirects=False,
             )
             for name, provider in providers.items()
@@ -83,11 +84,12 @@ class Upstream:
                     headers=dict(request.headers),
                     json=request.json if request.json is not None else None,
                 )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise NotSent(provider, url, f"could not connect: {type(exc).__name__}") from exc
-        except (httpx.TimeoutException, TimeoutError) as exc:
-            raise OutcomeUnknown(provider, url, "no answer before the timeout", timed_out=True) from exc
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, TimeoutError) as exc:
+            failure = classify(exc)
+            if failure == "not_sent":
+                raise NotSent(provider, url, f"could not connect: {type(exc).__name__}") from exc
+            if failure == "timeout":
+                raise OutcomeUnknown(provider, url, "no answer before the timeout", timed_out=True) from exc
             raise OutcomeUnknown(provider, url, f"connection lost: {type(exc).__name__}", timed_out=False) from exc
         latency = (time.perf_counter() - started) * 1000
         return Sent(

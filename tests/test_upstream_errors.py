@@ -37,7 +37,8 @@ def vendor() -> Iterator[respx.MockRouter]:
 
 def upstream(read_timeout: float = 5.0) -> Upstream:
     timeouts = Timeouts(connect=1, read=read_timeout, total=read_timeout + 1)
-    return Upstream({"so": Provider(connector="stackone", base_url=BASE, timeouts=timeouts)})
+    # respx intercepts httpx's own transport; the aiohttp one is covered by tests/test_transport.py.
+    return Upstream({"so": Provider(connector="stackone", base_url=BASE, timeouts=timeouts)}, kind="httpx")
 
 
 async def run(call: Call, up: Upstream | None = None) -> Any:

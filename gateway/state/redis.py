@@ -176,6 +176,8 @@ class RedisStore:
     def __init__(self, client: Any, timeout_s: float = 0.25) -> None:
         self._client = client
         self._timeout = timeout_s
+        self.round_trips = 0
+        """Pipelines sent to Redis, exported as a metric (the benchmark divides it by requests)."""
 
     @classmethod
     def from_url(cls, url: str, timeout_s: float = 0.25) -> RedisStore:
@@ -203,6 +205,7 @@ class RedisStore:
         return replies
 
     async def _pipeline(self, calls: Sequence[tuple[str, Sequence[str], Sequence[Any]]]) -> list[Any]:
+        self.round_trips += 1
         pipe = self._client.pipeline(transaction=False)
         for name, keys, args in calls:
             pipe.evalsha(_SCRIPTS[name][1], len(keys), *keys, *args)
