@@ -45,7 +45,7 @@ from gateway.state import MemoryStore, StateStore, StoreUnavailable
 from gateway.transport import TransportKind
 from gateway.upstream import Upstream
 
-log = structlog.get_logger("gateway.access")
+log = structlog.get_logger()
 
 _SINGULAR = {
     Resource.JOBS: "job",
@@ -94,6 +94,7 @@ class RequestContext:
             self.metrics.request_seconds.labels(route, scope["method"], connector).observe(elapsed)
             log.info(
                 "request",
+                logger="gateway.access",
                 method=scope["method"],
                 path=scope["path"],
                 route=route,

@@ -19,7 +19,7 @@ from gateway.errors import GatewayError, ProviderErrorDetail, invalid_input
 from gateway.metrics import Metrics
 from gateway.upstream import NotSent, OutcomeUnknown, Sent, Upstream
 
-log = structlog.get_logger("gateway.upstream")
+log = structlog.get_logger()
 
 
 @dataclass
@@ -88,6 +88,7 @@ async def execute(
             metrics.upstream_seconds.labels(connector.name, operation).observe(sent.latency_ms / 1000)
         log.info(
             "upstream_call",
+            logger="gateway.upstream",
             provider=provider,
             method=request.method,
             path=request.path,

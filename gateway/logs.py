@@ -45,30 +45,65 @@ def redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[s
     return event
 
 
+class _Sink:
+    """The stream every event goes to; swappable, so loggers cached before `configure` follow it."""
+
+    def __init__(self) -> None:
+        self.target: TextIO | None = None
+        """None: whatever sys.stderr is at the time of writing."""
+
+    def write(self, text: str) -> int:
+        return (self.target or sys.stderr).write(text)
+
+    def flush(self) -> None:
+        (self.target or sys.stderr).flush()
+
+
+_SINK = _Sink()
+
+
+class _Renderer:
+    """JSON or console rendering, switchable for the same reason as the sink."""
+
+    def __init__(self) -> None:
+        self.json = structlog.processors.JSONRenderer()
+        self.console = structlog.dev.ConsoleRenderer()
+        self.format = "json"
+
+    def __call__(self, logger: Any, name: str, event: MutableMapping[str, Any]) -> Any:
+        return (self.json if self.format == "json" else self.console)(logger, name, event)
+
+
+_RENDERER = _Renderer()
+
+
 def configure(log_format: str = "json", level: int = logging.INFO, stream: TextIO | None = None) -> None:
-    renderer: Any = structlog.processors.JSONRenderer() if log_format == "json" else structlog.dev.ConsoleRenderer()
+    """The gateway's own events are rendered by structlog straight to the stream (the request path logs twice
+    per request, so the stdlib detour matters); other libraries' stdlib records get the same processors."""
+    _SINK.target = stream
+    _RENDERER.format = log_format
+    renderer = _RENDERER
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
-        structlog.stdlib.add_logger_name,
+        structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         redact,
     ]
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[*shared, structlog.processors.format_exc_info, renderer],
+        logger_factory=structlog.WriteLoggerFactory(file=_SINK),  # type: ignore[arg-type]
+        wrapper_class=structlog.make_filtering_bound_logger(level),
         cache_logger_on_first_use=True,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
+        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
             renderer,
         ],
     )
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(_SINK)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from connectors.registry import Registry
+from gateway import logs
 from gateway.app import create_app
 from gateway.config import ResolvedConfig, load_config, parse_config, resolve
 from gateway.sandboxes import Wiring, wire
@@ -23,6 +24,9 @@ from gateway.state import StateStore
 from tests.contract import RecordingTransport
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Loggers cache their configuration on first use: configure before any test logs.
+logs.configure("console")
 DEMO_CONFIG = ROOT / "config" / "demo.yaml"
 
 

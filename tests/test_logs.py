@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 from collections.abc import Iterator
 
 import pytest
@@ -18,7 +17,7 @@ def captured() -> Iterator[io.StringIO]:
     stream = io.StringIO()
     logs.configure("json", stream=stream)
     yield stream
-    logging.getLogger().handlers.clear()
+    logs.configure("console")
 
 
 async def test_a_full_run_logs_json_without_secrets_or_pii(harness: Harness, captured: io.StringIO) -> None:

@@ -7,8 +7,10 @@ Facts: ../shared/reference/bindbee-merge-greenhouse.md.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -124,6 +126,16 @@ UPDATE_CANDIDATE = Operation(Resource.CANDIDATES, Action.UPDATE)
 PASSTHROUGH_PATH = "/api/v1/passthrough"
 
 
+@functools.cache
+def _capabilities(ats: str | None) -> Mapping[Operation, Capability]:
+    """Per ATS, computed once: every request asks."""
+    filters = {resource: tuple(spec[3]) for resource, spec in _RESOURCES.items()}
+    caps = declare_capabilities("Bindbee", filters, _WRITES)
+    if ats == "greenhouse":
+        caps[UPDATE_CANDIDATE] = Capability(UPDATE_CANDIDATE, True)
+    return MappingProxyType(caps)
+
+
 class BindbeeConnector(Connector):
     name: ClassVar[str] = "bindbee"
     secret_headers: ClassVar[frozenset[str]] = frozenset({"authorization", "x-connector-token"})
@@ -131,11 +143,7 @@ class BindbeeConnector(Connector):
     quota_credential: ClassVar[str] = "connector_token"
 
     def capabilities(self, account: AccountContext) -> Mapping[Operation, Capability]:
-        filters = {resource: tuple(spec[3]) for resource, spec in _RESOURCES.items()}
-        caps = declare_capabilities("Bindbee", filters, _WRITES)
-        if account.ats == "greenhouse":
-            caps[UPDATE_CANDIDATE] = Capability(UPDATE_CANDIDATE, True)
-        return caps
+        return _capabilities(account.ats)
 
     def rules(self, operation: Operation, account: AccountContext) -> Sequence[Rule]:
         if account.ats != "greenhouse":

@@ -61,11 +61,14 @@ _WRITES: Mapping[Operation, str | None] = {
 }
 
 
+_CAPABILITIES = declare_capabilities("StackOne", {r: spec[1] for r, spec in _READS.items()}, _WRITES)
+
+
 class StackOneConnector(Connector):
     name: ClassVar[str] = "stackone"
 
     def capabilities(self, account: AccountContext) -> Mapping[Operation, Capability]:
-        return declare_capabilities("StackOne", {r: spec[1] for r, spec in _READS.items()}, _WRITES)
+        return _CAPABILITIES
 
     def _plan(self, call: Call, account: AccountContext) -> Plan:
         resource, action = call.operation.resource, call.operation.action

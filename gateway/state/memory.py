@@ -32,7 +32,7 @@ def gcra(tat: float | None, now: float, rate: float, burst: int) -> tuple[bool, 
     allow_at = new_tat - emission * burst
     if now < allow_at:
         return False, tat, 0, tat - now, allow_at - now
-    remaining = math.floor((now - allow_at) / emission)
+    remaining = math.floor((now - allow_at) / emission + 1e-9)  # clocks are floats; 3.9999… requests means 4
     return True, new_tat, remaining, new_tat - now, 0.0
 
 

@@ -53,7 +53,7 @@ local function gcra(gk, rate, burst, commit)
   if commit then
     redis.call('SET', gk, string.format('%.6f', new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1)
   end
-  return 1, math.floor((now - allow_at) / emission), new_tat - now, 0
+  return 1, math.floor((now - allow_at) / emission + 1e-9), new_tat - now, 0
 end
 """
 
