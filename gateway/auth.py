@@ -51,6 +51,8 @@ class Authenticator:
     def account(self, caller: Caller, account_id: str | None) -> Account:
         if not account_id:
             raise GatewayError(400, "missing_account_id", "Send the x-account-id header naming the account")
+        if not account_id.isprintable() or not account_id.isascii():
+            raise GatewayError(400, "invalid_header", "x-account-id holds characters no account id has")
         account = self.accounts.get(account_id)
         if account is None or not caller.may_use(account_id):
             raise GatewayError(404, "account_not_found", "No such account for this API key")

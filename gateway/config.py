@@ -78,6 +78,23 @@ class VendorQuota(_Strict):
     )
 
 
+class Breaker(_Strict):
+    """Consecutive failed calls (5xx, timeouts, lost connections) on one credential that stop calls for a while."""
+
+    failures: int = Field(default=5, ge=1)
+    open_seconds: float = Field(default=30.0, gt=0)
+
+
+class Retries(_Strict):
+    """Retries of calls that are safe to repeat: reads, and anything that was not sent or that the vendor
+    refused with 429. Capped, fully jittered backoff; at most `budget_ratio` retries per call on average."""
+
+    attempts: int = Field(default=3, ge=1, le=10)
+    base_seconds: float = Field(default=0.1, gt=0)
+    max_seconds: float = Field(default=2.0, gt=0)
+    budget_ratio: float = Field(default=0.2, ge=0, le=1)
+
+
 class Provider(_Strict):
     connector: str
     base_url: str = Field(pattern=r"^https?://[^\s/]+(/\S*)?$")
@@ -88,6 +105,8 @@ class Provider(_Strict):
     timeouts: Timeouts = Timeouts()
     quota: VendorQuota | None = None
     max_connections: int = Field(default=256, ge=1, description="connection pool size to this vendor")
+    breaker: Breaker = Breaker()
+    retries: Retries = Retries()
 
 
 class AccountDefaults(_Strict):

@@ -6,7 +6,10 @@ surprises all leave here as a `GatewayError` with a stable code, never as an unh
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
+import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -17,6 +20,7 @@ from connectors.base import Connector, Plan, ProviderRequest, ProviderResponse, 
 from connectors.errors import InvalidInput, NotSupported, UnexpectedResponse, VendorRefused
 from gateway.errors import GatewayError, ProviderErrorDetail, invalid_input
 from gateway.metrics import Metrics
+from gateway.state.base import Health
 from gateway.upstream import NotSent, OutcomeUnknown, Sent, Upstream
 
 log = structlog.get_logger()
@@ -28,10 +32,65 @@ class Execution:
     exchanges: list[Sent] = field(default_factory=list)
 
 
+class RetryBudget:
+    """Retries may add at most `ratio` of the calls made (plus a small floor per second), so a failing vendor
+    is not hit harder by the gateway's own retries (Envoy's and Finagle's retry budgets)."""
+
+    def __init__(self, ratio: float, floor_per_second: float = 3.0, cap: float = 10.0) -> None:
+        self.ratio = ratio
+        self.floor = floor_per_second
+        self.cap = cap
+        self.tokens = cap
+        self.updated = time.monotonic()
+
+    def deposit(self) -> None:
+        self.tokens = min(self.cap, self.tokens + self.ratio)
+
+    def withdraw(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.cap, self.tokens + (now - self.updated) * self.floor)
+        self.updated = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int
+    base_s: float
+    max_s: float
+    budget: RetryBudget
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """Capped exponential backoff with full jitter; the vendor's Retry-After when it asks for longer."""
+        jittered = random.uniform(0, min(self.max_s, self.base_s * 2**attempt))  # noqa: S311 - not security
+        return max(jittered, retry_after or 0.0)
+
+
+def retryable(request: ProviderRequest, error: GatewayError | None, status: int | None) -> bool:
+    """Safe to send again: a read, or anything that never reached the vendor or that the vendor refused (429).
+    Never a write after an ambiguous failure."""
+    if status == 429 or (error is not None and error.outcome == "not_sent"):
+        return True
+    if request.is_write:
+        return False
+    return error is not None or (status is not None and (status == 408 or status >= 500))
+
+
+def _retry_after(response: ProviderResponse) -> float | None:
+    value = response.headers.get("retry-after", "")
+    return float(value) if value.strip().isdigit() else None
+
+
 class Gate(Protocol):
     """Vendor admission around each call: budget before it, the shared cooldown when the vendor pushes back."""
 
     async def before(self, request: ProviderRequest) -> None: ...
+
+    def observed(self, health: Health) -> None:
+        """The last call's verdict on the vendor: answered (ok), failed (fail), or a 429 (neutral)."""
 
     async def pushed_back(self, response: ProviderResponse) -> None: ...
 
@@ -58,8 +117,28 @@ async def execute(
     gate: Gate | None = None,
     metrics: Metrics | None = None,
     operation: str = "",
+    retry: RetryPolicy | None = None,
 ) -> Execution:
     exchanges: list[Sent] = []
+    if retry is not None:
+        retry.budget.deposit()
+    attempt = 0
+
+    async def again(error: GatewayError | None, response: ProviderResponse | None) -> bool:
+        """Wait and say yes when this failure may be retried within the policy and the budget."""
+        nonlocal attempt
+        status = response.status if response is not None else None
+        if retry is None or attempt + 1 >= retry.attempts or not retryable(request, error, status):
+            return False
+        if not retry.budget.withdraw():
+            return False
+        delay = retry.delay(attempt, _retry_after(response) if response is not None else None)
+        if delay > retry.max_s:
+            return False  # the vendor wants longer than a caller should wait: answer now
+        attempt += 1
+        await asyncio.sleep(delay)
+        return True
+
     try:
         request = next(plan)
     except InvalidInput as exc:
@@ -74,6 +153,10 @@ async def execute(
         except GatewayError as error:
             if metrics is not None:
                 metrics.upstream_calls.labels(connector.name, operation, error.outcome).inc()
+            if gate is not None:
+                gate.observed("fail")
+            if await again(error, None):
+                continue
             raise
         exchanges.append(sent)
         response = sent.response
@@ -95,9 +178,14 @@ async def execute(
             status=response.status,
             latency_ms=round(sent.latency_ms, 2),
         )
+        if gate is not None:
+            failed = response.status >= 500 or response.status == 408
+            gate.observed("neutral" if response.status == 429 else "fail" if failed else "ok")
         if response.status not in request.ok_statuses:
             if gate is not None and response.status in (408, 429):
                 await gate.pushed_back(response)
+            if await again(None, response):
+                continue
             raise provider_error(connector, request, response)
         try:
             request = plan.send(response)

@@ -63,19 +63,30 @@ def limited(decisions: Sequence[LimitDecision]) -> GatewayError | None:
     )
 
 
-def vendor_budget(provider: Provider, credential: str, credential_name: str, owner: str) -> VendorBudget | None:
+def vendor_budget(provider: Provider, credential: str, credential_name: str, owner: str) -> VendorBudget:
+    """The shared state of one vendor credential: quota share (when configured), concurrency, breaker."""
     quota = provider.quota
-    if quota is None:
-        return None
-    rate = quota.requests_per_minute * quota.share / 60
-    burst = quota.burst or max(1, round(rate * 5))
+    rate = quota.requests_per_minute * quota.share / 60 if quota else 0.0
+    burst = (quota.burst if quota else None) or max(1, round(rate * 5))
     # The credential is named by a digest: keys and logs must never carry the secret.
     tag = "cred:" + hashlib.sha256(f"{provider.base_url}\0{credential_name}\0{credential}".encode()).hexdigest()[:16]
     lease_ms = int((provider.timeouts.total + 5) * 1000)
-    return VendorBudget(tag, rate, burst, quota.max_concurrency, owner, lease_ms)
+    concurrency = quota.max_concurrency if quota else provider.max_connections
+    breaker = provider.breaker
+    return VendorBudget(
+        tag, rate, burst, concurrency, owner, lease_ms, breaker.failures, int(breaker.open_seconds * 1000)
+    )
 
 
 def vendor_refused(provider: str, decision: VendorDecision) -> GatewayError:
+    if decision.verdict == "open":
+        return GatewayError(
+            503,
+            "circuit_open",
+            f"{provider} has been failing; calls on this credential are paused (circuit breaker); nothing was sent",
+            retryable=True,
+            headers={"Retry-After": _retry_after(decision.retry_after_ms / 1000)},
+        )
     reason = {
         "cooldown": "the vendor asked us to wait",
         "quota": "this credential's share of the vendor quota is used up",

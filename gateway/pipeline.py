@@ -58,11 +58,20 @@ from gateway.auth import Authenticator
 from gateway.config import Account, Caller, ResolvedConfig
 from gateway.cursors import CursorScope, CursorSigner
 from gateway.errors import GatewayError, invalid_input, timestamp
-from gateway.executor import Execution, execute, first_requests, not_supported
+from gateway.executor import Execution, RetryBudget, RetryPolicy, execute, first_requests, not_supported
 from gateway.inputs import QueryOptions, parse_query, read_json_body
 from gateway.metrics import Metrics
 from gateway.state import MemoryStore, StateStore, StoreUnavailable
-from gateway.state.base import Admission, Claim, Limit, LimitDecision, Outcome, VendorBudget, VendorDecision
+from gateway.state.base import (
+    Admission,
+    Claim,
+    Health,
+    Limit,
+    LimitDecision,
+    Outcome,
+    VendorBudget,
+    VendorDecision,
+)
 from gateway.upstream import Upstream
 
 log = logging.getLogger("gateway")
@@ -120,6 +129,8 @@ class VendorGate:
         self.admitted = False
         self.dispatched = False
         """Set once a vendor call may have left: from then on an interruption leaves the outcome unknown."""
+        self.health: Health | None = None
+        """What the last vendor call said about the vendor, for the circuit breaker."""
 
     async def wait(self, decision: VendorDecision) -> None:
         """Wait for budget up to the configured bound; past it, 429 with the vendor's own delay."""
@@ -127,7 +138,8 @@ class VendorGate:
         deadline = time.monotonic() + self.max_wait_s
         while not decision.allowed:
             delay = decision.retry_after_ms / 1000
-            if time.monotonic() + delay > deadline:
+            # An open breaker is answered at once: failing fast is its point.
+            if decision.verdict == "open" or time.monotonic() + delay > deadline:
                 self.metrics.vendor_refusals.labels(self.connector, decision.verdict).inc()
                 raise limits.vendor_refused(self.provider, decision)
             await asyncio.sleep(delay)
@@ -139,6 +151,9 @@ class VendorGate:
             await self.wait(await self.store.admit_vendor(self.budget))
         self.admitted = False  # the next call of a multi-call plan needs its own admission
         self.dispatched = self.dispatched or request.is_write
+
+    def observed(self, health: Health) -> None:
+        self.health = health
 
     async def pushed_back(self, response: ProviderResponse) -> None:
         self.metrics.cooldowns.labels(self.connector).inc()
@@ -169,6 +184,12 @@ class Gateway:
         self.local: StateStore = store if isinstance(store, MemoryStore) else MemoryStore()
         self.store_down_until = 0.0
         self.pending_settles: set[asyncio.Task[None]] = set()
+        self.retries = {
+            name: RetryPolicy(
+                p.retries.attempts, p.retries.base_seconds, p.retries.max_seconds, RetryBudget(p.retries.budget_ratio)
+            )
+            for name, p in self.config.providers.items()
+        }
         self.contexts = {
             a.id: AccountContext(
                 account_id=a.id,
@@ -263,6 +284,7 @@ class Gateway:
                 gate,
                 self.metrics,
                 str(prepared.operation),
+                self.retries[prepared.provider],
             )
             response = self._render(execution, prepared.options, prepared.scope)
             record = idempotency.encode_response(response.status_code, bytes(response.body))
@@ -271,7 +293,7 @@ class Gateway:
             request_id = str(getattr(request.state, "request_id", ""))
             body = json.dumps(error.body(request_id), separators=(",", ":")).encode()
             stored = None if error.outcome == "not_sent" else idempotency.encode_response(error.status, body)
-            await self._settle(store, claim, stored, budget, renewal)
+            await self._settle(store, claim, stored, budget, renewal, gate.health or _health(error))
             # The very bytes that were stored, so the first answer and its replays are identical.
             return Response(body, error.status, media_type="application/json", headers=dict(error.headers))
         except BaseException:
@@ -281,9 +303,9 @@ class Gateway:
             if gate.dispatched:
                 unknown = GatewayError(502, "outcome_unknown", "The gateway was interrupted while the write was sent")
                 record = idempotency.encode_response(502, json.dumps(unknown.body(""), separators=(",", ":")).encode())
-            await self._settle(store, claim, record, budget, renewal)
+            await self._settle(store, claim, record, budget, renewal, gate.health or "neutral")
             raise
-        await self._settle(store, claim, record, budget, renewal)
+        await self._settle(store, claim, record, budget, renewal, "ok")
         response.headers.update(rate_headers)
         return response
 
@@ -435,6 +457,7 @@ class Gateway:
         record: bytes | None,
         budget: VendorBudget | None,
         renewal: asyncio.Task[None] | None,
+        health: Health,
     ) -> None:
         if renewal is not None:
             renewal.cancel()
@@ -442,7 +465,7 @@ class Gateway:
         if claim is not None:
             self.metrics.idempotency.labels("released" if record is None else "stored").inc()
         try:
-            held = await store.finish(outcome, budget)
+            held = await store.finish(outcome, budget, health)
         except StoreUnavailable as exc:
             if outcome is None:
                 return  # the vendor slot expires by itself
@@ -521,6 +544,22 @@ class Gateway:
 def _dump(model: BaseModel, fields: tuple[str, ...]) -> dict[str, Any]:
     data = model.model_dump(mode="json")
     return {k: v for k, v in data.items() if k in fields} if fields else data
+
+
+_VENDOR_FAILURES = frozenset({"outcome_unknown", "provider_timeout", "provider_error", "provider_unavailable"})
+
+
+def _health(error: GatewayError) -> Health:
+    """What a failed request says about the vendor, for the circuit breaker: its own 5xx, timeouts and lost or
+    refused connections count against it; its 4xx show it answering; its 429s and our own refusals say nothing."""
+    status = error.provider_errors[0].status if error.provider_errors else None
+    if status is not None:
+        if status == 429:
+            return "neutral"
+        return "fail" if status >= 500 or status == 408 else "ok"
+    if error.code in _VENDOR_FAILURES:
+        return "fail"
+    return "neutral"
 
 
 def _claim_refusal(admission: Admission) -> GatewayError | None:

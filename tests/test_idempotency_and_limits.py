@@ -137,21 +137,21 @@ async def test_a_vendor_refusal_is_recorded_and_replayed(gateway: Harness) -> No
 
 
 class Failing(httpx.AsyncBaseTransport):
-    """Fails the first vendor write with `error`, then behaves like `inner`."""
+    """Fails the first `times` vendor writes with `error`, then behaves like `inner`."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, error: Exception) -> None:
+    def __init__(self, inner: httpx.AsyncBaseTransport, error: Exception, times: int = 1) -> None:
         self.inner = inner
-        self.error: Exception | None = error
+        self.error = error
+        self.times = times
         self.writes = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if request.method == "POST":
             self.writes += 1
-            if self.error is not None:
-                error, self.error = self.error, None
-                if isinstance(error, httpx.ReadTimeout):
+            if self.writes <= self.times:
+                if isinstance(self.error, httpx.ReadTimeout):
                     await self.inner.handle_async_request(request)  # the vendor did store it
-                raise error
+                raise self.error
         return await self.inner.handle_async_request(request)
 
 
@@ -170,9 +170,18 @@ async def test_an_unknown_outcome_is_replayed_never_resent(gateway: Harness) -> 
     assert failing.writes == 1
 
 
-async def test_nothing_sent_releases_the_key_so_a_retry_runs(gateway: Harness) -> None:
+async def test_a_write_that_was_not_sent_is_retried_by_the_gateway(gateway: Harness) -> None:
     recorder = gateway.recorders["stackone-sandbox"]
     failing = Failing(recorder.inner, httpx.ConnectError("refused"))
+    recorder.inner = failing
+    response = await gateway.call("POST", "/unified/ats/jobs", json=job(), headers={"Idempotency-Key": "r1"})
+    assert response.status_code == 201
+    assert failing.writes == 2
+
+
+async def test_nothing_sent_releases_the_key_so_a_retry_runs(gateway: Harness) -> None:
+    recorder = gateway.recorders["stackone-sandbox"]
+    failing = Failing(recorder.inner, httpx.ConnectError("refused"), times=3)  # more than the gateway retries
     recorder.inner = failing
     key = {"Idempotency-Key": str(uuid.uuid4())}
     body = job()
@@ -182,7 +191,7 @@ async def test_nothing_sent_releases_the_key_so_a_retry_runs(gateway: Harness) -
     again = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
     assert again.status_code == 201
     assert "idempotent-replayed" not in again.headers
-    assert failing.writes == 2
+    assert failing.writes == 4
 
 
 async def test_dry_runs_record_nothing(gateway: Harness) -> None:

@@ -66,10 +66,14 @@ class VendorBudget:
     tag: str
     """Hash tag naming the credential (a digest, never the secret)."""
     rate: float
+    """Requests per second this gateway may spend; 0 when the vendor's quota is not configured."""
     burst: int
     max_concurrency: int
     owner: str
     slot_lease_ms: int
+    breaker_failures: int = 5
+    """Consecutive failed calls (5xx, timeouts, lost connections) that open the circuit breaker."""
+    breaker_open_ms: int = 30_000
 
     @property
     def gcra_key(self) -> str:
@@ -83,8 +87,14 @@ class VendorBudget:
     def slots_key(self) -> str:
         return f"vendor:{{{self.tag}}}:slots"
 
+    @property
+    def breaker_key(self) -> str:
+        return f"vendor:{{{self.tag}}}:breaker"
 
-VendorVerdict = Literal["ok", "cooldown", "quota", "concurrency"]
+
+VendorVerdict = Literal["ok", "cooldown", "open", "quota", "concurrency"]
+Health = Literal["ok", "fail", "neutral"]
+"""What a finished vendor call says about the vendor: answered, failed (5xx, timeout, lost), or nothing (4xx)."""
 
 
 @dataclass(frozen=True)
@@ -120,8 +130,8 @@ class StateStore(Protocol):
 
     async def admit(self, limits: Sequence[Limit], claim: Claim | None, vendor: VendorBudget | None) -> Admission: ...
 
-    async def finish(self, outcome: Outcome | None, vendor: VendorBudget | None) -> bool:
-        """Store or release the claim and free the vendor slot; False when the claim's lease was lost."""
+    async def finish(self, outcome: Outcome | None, vendor: VendorBudget | None, health: Health = "neutral") -> bool:
+        """Store or release the claim, free the vendor slot and tell the breaker; False when the lease was lost."""
 
     async def admit_vendor(self, vendor: VendorBudget) -> VendorDecision: ...
 

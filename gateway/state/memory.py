@@ -11,6 +11,7 @@ from gateway.state.base import (
     Admission,
     Claim,
     ClaimOutcome,
+    Health,
     Limit,
     LimitDecision,
     Outcome,
@@ -46,6 +47,7 @@ class MemoryStore:
         self._values: dict[str, tuple[bytes, float]] = {}
         self._tats: dict[str, float] = {}
         self._slots: dict[str, dict[str, float]] = {}
+        self._breakers: dict[str, dict[str, float]] = {}
         self._writes = 0
 
     def _sweep(self) -> None:
@@ -103,13 +105,22 @@ class MemoryStore:
         cooldown = self._ttl_ms(vendor.cooldown_key) if self._get(vendor.cooldown_key) else 0
         if cooldown > 0:
             return VendorDecision("cooldown", cooldown)
+        breaker = self._breakers.get(vendor.breaker_key, {})
+        open_until = breaker.get("open_until", 0.0)
+        if open_until > now:
+            return VendorDecision("open", math.ceil((open_until - now) * 1000))
+        if open_until:  # half open: one probe at a time
+            if breaker.get("probe_until", 0.0) > now:
+                return VendorDecision("open", math.ceil((breaker["probe_until"] - now) * 1000))
+            breaker["probe_until"] = now + vendor.slot_lease_ms / 1000
         slots = {o: t for o, t in self._slots.get(vendor.slots_key, {}).items() if t > now}
         if len(slots) >= vendor.max_concurrency:
             return VendorDecision("concurrency", 50)
-        allowed, tat, _, _, retry = gcra(self._tats.get(vendor.gcra_key), now, vendor.rate, vendor.burst)
-        if not allowed:
-            return VendorDecision("quota", math.ceil(retry * 1000))
-        self._tats[vendor.gcra_key] = tat
+        if vendor.rate > 0:
+            allowed, tat, _, _, retry = gcra(self._tats.get(vendor.gcra_key), now, vendor.rate, vendor.burst)
+            if not allowed:
+                return VendorDecision("quota", math.ceil(retry * 1000))
+            self._tats[vendor.gcra_key] = tat
         slots[vendor.owner] = now + vendor.slot_lease_ms / 1000
         self._slots[vendor.slots_key] = slots
         return VendorDecision("ok")
@@ -122,7 +133,7 @@ class MemoryStore:
             self._vendor(vendor) if vendor else None,
         )
 
-    async def finish(self, outcome: Outcome | None, vendor: VendorBudget | None) -> bool:
+    async def finish(self, outcome: Outcome | None, vendor: VendorBudget | None, health: Health = "neutral") -> bool:
         held = True
         if outcome is not None:
             held = self._get(outcome.claim.key) == pending_value(outcome.claim)
@@ -132,14 +143,26 @@ class MemoryStore:
                 self._set(outcome.claim.key, completed_value(outcome.claim, outcome.record), outcome.ttl_ms)
         if vendor is not None:
             self._slots.get(vendor.slots_key, {}).pop(vendor.owner, None)
+            self._tell_breaker(vendor, health)
         return held
+
+    def _tell_breaker(self, vendor: VendorBudget, health: Health) -> None:
+        if health == "ok":
+            self._breakers.pop(vendor.breaker_key, None)
+        elif health == "fail":
+            breaker = self._breakers.setdefault(vendor.breaker_key, {})
+            breaker["fails"] = breaker.get("fails", 0) + 1
+            # A failed probe of a half-open breaker opens it again at once.
+            if breaker["fails"] >= vendor.breaker_failures or breaker.get("open_until"):
+                breaker["open_until"] = self._now() + vendor.breaker_open_ms / 1000
+                breaker["probe_until"] = 0.0
 
     async def admit_vendor(self, vendor: VendorBudget) -> VendorDecision:
         return self._vendor(vendor)
 
     async def refund_vendor(self, vendor: VendorBudget) -> None:
         tat = self._tats.get(vendor.gcra_key)
-        if tat is not None:
+        if tat is not None and vendor.rate > 0:
             self._tats[vendor.gcra_key] = max(tat - 1.0 / vendor.rate, self._now())
         self._slots.get(vendor.slots_key, {}).pop(vendor.owner, None)
 

@@ -23,6 +23,7 @@ from gateway.state.base import (
     Admission,
     Claim,
     ClaimOutcome,
+    Health,
     Limit,
     LimitDecision,
     Outcome,
@@ -90,7 +91,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
 """
 
-# KEYS: cooldown, gcra, slots. ARGV: rate, burst, max concurrency, owner, slot lease ms.
+# KEYS: cooldown, gcra, slots, breaker. ARGV: rate (0: no quota), burst, max concurrency, owner, slot lease ms.
 VENDOR = (
     _GCRA
     + """
@@ -98,10 +99,20 @@ local cooldown = redis.call('PTTL', KEYS[1])
 if cooldown > 0 then return {'cooldown', cooldown} end
 local t = redis.call('TIME')
 local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local open_until = tonumber(redis.call('HGET', KEYS[4], 'open_until') or '0')
+if open_until > now_ms then return {'open', open_until - now_ms} end
+if open_until > 0 then
+  -- half open: one probe at a time, for as long as a call may take
+  local probe = tonumber(redis.call('HGET', KEYS[4], 'probe_until') or '0')
+  if probe > now_ms then return {'open', probe - now_ms} end
+  redis.call('HSET', KEYS[4], 'probe_until', now_ms + tonumber(ARGV[5]))
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now_ms)
 if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[3]) then return {'concurrency', 50} end
-local ok, _, _, retry = gcra(KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), true)
-if ok == 0 then return {'quota', math.ceil(retry * 1000)} end
+if tonumber(ARGV[1]) > 0 then
+  local ok, _, _, retry = gcra(KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), true)
+  if ok == 0 then return {'quota', math.ceil(retry * 1000)} end
+end
 redis.call('ZADD', KEYS[3], now_ms + tonumber(ARGV[5]), ARGV[4])
 redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[5]))
 return {'ok', 0}
@@ -113,7 +124,7 @@ REFUND = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local tat = tonumber(redis.call('GET', KEYS[1]))
-if tat then
+if tat and tonumber(ARGV[1]) > 0 then
   local back = tat - 1 / tonumber(ARGV[1])
   if back <= now then redis.call('DEL', KEYS[1])
   else redis.call('SET', KEYS[1], string.format('%.6f', back), 'PX', math.ceil((back - now) * 1000) + 1) end
@@ -122,8 +133,22 @@ redis.call('ZREM', KEYS[2], ARGV[2])
 return 1
 """
 
+# KEYS: slots, breaker. ARGV: owner, health (ok|fail|neutral), failures that open, open ms.
 RELEASE = """
 redis.call('ZREM', KEYS[1], ARGV[1])
+if ARGV[2] == 'ok' then
+  redis.call('DEL', KEYS[2])
+elseif ARGV[2] == 'fail' then
+  local fails = redis.call('HINCRBY', KEYS[2], 'fails', 1)
+  local was_open = redis.call('HEXISTS', KEYS[2], 'open_until') == 1
+  if fails >= tonumber(ARGV[3]) or was_open then
+    -- a failed probe of a half-open breaker opens it again at once
+    local t = redis.call('TIME')
+    local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    redis.call('HSET', KEYS[2], 'open_until', now_ms + tonumber(ARGV[4]), 'probe_until', 0)
+  end
+  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]) * 10)
+end
 return 1
 """
 
@@ -254,13 +279,19 @@ class RedisStore:
         vendor_decision = _vendor_decision(rest.pop(0)) if vendor is not None else None
         return Admission(decisions, claim_outcome, vendor_decision)
 
-    async def finish(self, outcome: Outcome | None, vendor: VendorBudget | None) -> bool:
+    async def finish(self, outcome: Outcome | None, vendor: VendorBudget | None, health: Health = "neutral") -> bool:
         calls: list[tuple[str, Sequence[str], Sequence[Any]]] = []
         if outcome is not None:
             new = b"" if outcome.record is None else completed_value(outcome.claim, outcome.record)
             calls.append(("settle", [outcome.claim.key], [pending_value(outcome.claim), new, outcome.ttl_ms]))
         if vendor is not None:
-            calls.append(("release", [vendor.slots_key], [vendor.owner]))
+            calls.append(
+                (
+                    "release",
+                    [vendor.slots_key, vendor.breaker_key],
+                    [vendor.owner, health, vendor.breaker_failures, vendor.breaker_open_ms],
+                )
+            )
         if not calls:
             return True
         replies = await self._run(calls)
@@ -287,7 +318,7 @@ class RedisStore:
 def _vendor_call(vendor: VendorBudget) -> tuple[str, Sequence[str], Sequence[Any]]:
     return (
         "vendor",
-        [vendor.cooldown_key, vendor.gcra_key, vendor.slots_key],
+        [vendor.cooldown_key, vendor.gcra_key, vendor.slots_key, vendor.breaker_key],
         [repr(vendor.rate), vendor.burst, vendor.max_concurrency, vendor.owner, vendor.slot_lease_ms],
     )
 
@@ -309,6 +340,6 @@ def _claim_outcome(reply: Sequence[Any]) -> ClaimOutcome:
 
 def _vendor_decision(reply: Sequence[Any]) -> VendorDecision:
     verdict = _text(reply[0])
-    assert verdict in ("ok", "cooldown", "quota", "concurrency")
+    assert verdict in ("ok", "cooldown", "open", "quota", "concurrency")
     checked: VendorVerdict = verdict  # type: ignore[assignment]
     return VendorDecision(checked, int(reply[1]))
