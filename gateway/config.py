@@ -150,7 +150,8 @@ class ServerSettings(BaseSettings):
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8080
     log_format: Literal["json", "console"] = "json"
-    redis_timeout_ms: int = 250
+    # Long enough that a busy event loop is not mistaken for a dead Redis (a keyed write then fails closed).
+    redis_timeout_ms: int = 500
     gateway_http_transport: Literal["aiohttp", "httpx"] = "aiohttp"
 
 

@@ -19,7 +19,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -389,6 +389,9 @@ class Gateway:
             self.store_down_until = time.monotonic() + STORE_RETRY_S
             self.metrics.store_errors.labels("admit").inc()
             self.metrics.store_up.set(0)
+            # The pipeline may have reached Redis before the deadline: undo what it may have taken, in the
+            # background (the claim only if it is still ours), so a retry is not held by our lease.
+            self._background(self._release_later(claim, budget))
             if claim is not None:
                 log.error("state store unavailable: refusing a keyed write (%s)", exc)
                 raise GatewayError(
@@ -471,12 +474,25 @@ class Gateway:
                 return  # the vendor slot expires by itself
             # The outcome must reach the store before the lease ends, or a retry could send the write again.
             log.error("state store unavailable while recording an outcome; retrying in the background (%s)", exc)
-            task = asyncio.create_task(self._settle_later(store, outcome))
-            self.pending_settles.add(task)
-            task.add_done_callback(self.pending_settles.discard)
+            self._background(self._settle_later(store, outcome))
             return
         if not held and outcome is not None:
             log.error("idempotency lease was lost before the outcome was recorded")
+
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self.pending_settles.add(task)
+        task.add_done_callback(self.pending_settles.discard)
+
+    async def _release_later(self, claim: Claim | None, budget: VendorBudget | None) -> None:
+        for _ in range(10):
+            with contextlib.suppress(StoreUnavailable):
+                if claim is not None:
+                    await self.store.finish(Outcome(claim, None, 0), budget)
+                elif budget is not None:
+                    await self.store.refund_vendor(budget)
+                return
+            await asyncio.sleep(0.5)
 
     async def _settle_later(self, store: StateStore, outcome: Outcome) -> None:
         deadline = time.monotonic() + outcome.claim.lease_ms / 1000
