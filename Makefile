@@ -12,12 +12,13 @@ export GATEWAY_HOST ?= 127.0.0.1
 export GATEWAY_PORT ?= 8080
 export LOG_FORMAT ?= console
 
-.PHONY: help run test lint types pytest check-config redis-server nginx deps deps-dev docs cluster cluster-stop
+.PHONY: help run test lint types pytest check-config redis-server nginx wrk deps deps-dev docs cluster cluster-stop bench
 
 help:
 	@echo "make run    - start the gateway on http://$(GATEWAY_HOST):$(GATEWAY_PORT) with $(GATEWAY_CONFIG) (sandboxes in-process)"
 	@echo "make test   - ruff, mypy --strict and the whole pytest suite (installs redis-server and nginx if missing)"
 	@echo "make cluster / cluster-stop - two replicas behind nginx, Redis and both sandboxes as local processes"
+	@echo "make bench  - the performance suite (about 15 minutes): bench/results/latest.{json,md,png}"
 
 $(TOOLS)/bin/uv:
 	python3 -m venv $(TOOLS)
@@ -53,6 +54,14 @@ nginx:
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
 		echo "installing nginx from Debian"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
+wrk:
+	@command -v wrk >/dev/null || { \
+		echo "installing wrk from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+bench: deps-dev redis-server nginx wrk
+	$(PY) bench/run.py
 
 cluster: deps redis-server nginx
 	$(PY) deploy/local/cluster.py start

@@ -20,7 +20,7 @@ from gateway import logs
 from gateway.app import create_app
 from gateway.config import ResolvedConfig, load_config, parse_config, resolve
 from gateway.sandboxes import Wiring, wire
-from gateway.state import StateStore
+from gateway.state import MemoryStore, RedisStore, StateStore
 from tests.contract import RecordingTransport
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,3 +164,12 @@ def redis_url(redis_server: RedisServer) -> str:
         redis_server.start()
     redis_server.flush()
     return redis_server.url
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store_factory(request: pytest.FixtureRequest) -> Callable[[], StateStore]:
+    """Each test that takes it runs twice: on the embedded store and on a real redis-server."""
+    if request.param == "memory":
+        return MemoryStore
+    url = request.getfixturevalue("redis_url")
+    return lambda: RedisStore.from_url(url, timeout_s=1.0)

@@ -10,18 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.state import MemoryStore, RedisStore, StateStore
+from gateway.state import RedisStore, StateStore
 from tests.conftest import Harness, demo_with, free_port, running
 
 GH = "bindbee-greenhouse-demo"
-
-
-@pytest.fixture(params=["memory", "redis"])
-def store_factory(request: pytest.FixtureRequest) -> Callable[[], StateStore]:
-    if request.param == "memory":
-        return MemoryStore
-    url = request.getfixturevalue("redis_url")
-    return lambda: RedisStore.from_url(url, timeout_s=1.0)
 
 
 @pytest.fixture

@@ -6,18 +6,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
-from gateway.state import MemoryStore, RedisStore, StateStore
+from gateway.state import StateStore
 from tests.conftest import Harness, demo_with, running
-
-
-@pytest.fixture(params=["memory", "redis"])
-def store_factory(request: pytest.FixtureRequest) -> Callable[[], StateStore]:
-    if request.param == "memory":
-        return MemoryStore
-    url = request.getfixturevalue("redis_url")
-    return lambda: RedisStore.from_url(url, timeout_s=1.0)
 
 
 def fast_breaker(raw: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from connectors.bindbee.jobs import IdListRow
 from connectors.errors import FieldError
 from connectors.mapping import Direction, Rename, Table, merge_passthrough
 
@@ -172,30 +173,6 @@ class CountryRow:
 
 
 @dataclass(frozen=True)
-class RefsRow:
-    """Bindbee ids (or expanded objects) → unified ids, and remote ids when expanded."""
-
-    unified: str
-    vendor: str
-    remote_unified: str
-    aliases: tuple[str, ...] = ()
-    direction: Direction = "read"
-    transform: str = "ids; expanded objects also give the remote ids"
-    notes: str = ""
-
-    def to_vendor(self, body: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
-        return {}
-
-    def to_unified(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        items = record.get(self.vendor)
-        if items is None:
-            return {self.unified: None, self.remote_unified: None}
-        ids = [str(i["id"]) if isinstance(i, dict) else str(i) for i in items]
-        remote = [str(i["remote_id"]) for i in items if isinstance(i, dict) and i.get("remote_id") is not None]
-        return {self.unified: ids, self.remote_unified: remote or None}
-
-
-@dataclass(frozen=True)
 class TagsRow:
     unified: str = "tags"
     aliases: tuple[str, ...] = ()
@@ -223,7 +200,7 @@ CANDIDATE_TABLE = Table(
         Rename("company", "company"),
         Rename("title", "title"),
         CountryRow(),
-        RefsRow("application_ids", "applications", "remote_application_ids"),
+        IdListRow("application_ids", "applications", "remote_application_ids", direction="read", notes=""),
         TagsRow(),
         Rename("created_at", "remote_created_at", direction="read"),
         Rename("updated_at", "remote_updated_at", direction="read"),

@@ -114,7 +114,7 @@ class IdListRow:
 
     def to_vendor(self, body: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
         value = body.get(self.unified)
-        return {} if value is None else {self.vendor: list(value)}
+        return {} if value is None or self.direction == "read" else {self.vendor: list(value)}
 
     def to_unified(self, record: Mapping[str, Any]) -> dict[str, Any]:
         items = record.get(self.vendor)
