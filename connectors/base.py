@@ -129,12 +129,21 @@ class PlainResult:
 
 
 @dataclass(frozen=True)
+class LookupResult:
+    """Whether a create whose outcome was unknown reached the vendor: found, proven absent, or still unknown."""
+
+    found: WriteResult | None
+    conclusive: bool
+    """True when not finding it proves it is not there (the vendor's reads are live and it is done processing)."""
+
+
+@dataclass(frozen=True)
 class PageResult:
     data: Sequence[BaseModel]
     next_cursor: str | None
 
 
-Result = WriteResult | RecordResult | PageResult | PlainResult
+Result = WriteResult | RecordResult | PageResult | PlainResult | LookupResult
 Plan = Generator[ProviderRequest, ProviderResponse, Result]
 
 
@@ -203,6 +212,12 @@ class Connector:
 
     def error_message(self, response: ProviderResponse) -> str | None:
         """The vendor's own human sentence from an error body, when it has one."""
+        return None
+
+    def lookup(self, call: Call, account: AccountContext, since: str, settled: bool) -> Plan | None:
+        """A plan that looks for the record a create may have made, by its natural key (job code, candidate
+        e-mail), created after `since`; None when the record has no natural key or the vendor cannot search it.
+        `settled`: long enough has passed that the vendor can no longer be processing the original request."""
         return None
 
 

@@ -21,6 +21,7 @@ import time
 import uuid
 from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,6 +36,7 @@ from connectors.base import (
     Call,
     Connector,
     ListQuery,
+    LookupResult,
     Operation,
     PageResult,
     PlainResult,
@@ -93,6 +95,8 @@ WRITE_MODELS: Mapping[Operation, type[WriteModel]] = {
     Operation(Resource.ASSESSMENT_ORDERS, Action.CREATE): AssessmentOrder,
 }
 
+RECONCILE_SETTLE_SECONDS = 90.0
+"""After this long, the vendor is done with a request (StackOne's lifetime is 60 s): absence is then proof."""
 STORE_RETRY_S = 1.0
 """After the store fails, requests that may fail open skip it for this long instead of waiting on its timeout."""
 
@@ -106,6 +110,8 @@ class Prepared:
     scope: CursorScope
     plan: Plan
     raw_body: dict[str, Any] | None
+    call: Call
+    context: AccountContext
 
 
 class VendorGate:
@@ -248,6 +254,10 @@ class Gateway:
             self.metrics.idempotency.labels(outcome[admission.claim.kind]).inc()
         rate_headers = limits.headers(admission.limits)
         refusal = limits.limited(admission.limits) or _claim_refusal(admission)
+        lookup = self._lookup(prepared, admission) if refusal is None and claim is not None else None
+        stored = admission.claim.stored if admission.claim else None
+        if lookup is not None and claim is not None and stored is not None and await store.reopen(claim, stored):
+            return await self._reconcile(request, prepared, lookup, store, claim, budget, admission, rate_headers)
         if refusal is not None or (admission.claim is not None and admission.claim.kind == "replay"):
             await self._undo(store, claim if _claimed(admission) else None, budget if _vendor_ok(admission) else None)
             if refusal is not None:
@@ -263,29 +273,33 @@ class Gateway:
                 headers={**rate_headers, "Idempotent-Replayed": "true"},
             )
         structlog.contextvars.bind_contextvars(idempotency="claimed" if claim else "none")
+        gate = self._gate(store, budget, prepared)
+        return await self._run(request, prepared, gate, store, claim, budget, admission.vendor, rate_headers)
+
+    def _gate(self, store: StateStore, budget: VendorBudget | None, prepared: Prepared) -> VendorGate:
         quota = self.config.providers[prepared.provider].quota
-        gate = VendorGate(
-            store,
-            budget,
-            prepared.provider,
-            quota.max_wait_seconds if quota else 0.0,
-            self.metrics,
-            prepared.connector.name,
-        )
+        max_wait = quota.max_wait_seconds if quota else 0.0
+        return VendorGate(store, budget, prepared.provider, max_wait, self.metrics, prepared.connector.name)
+
+    async def _run(
+        self,
+        request: Request,
+        prepared: Prepared,
+        gate: VendorGate,
+        store: StateStore,
+        claim: Claim | None,
+        budget: VendorBudget | None,
+        preadmitted: VendorDecision | None,
+        rate_headers: Mapping[str, str],
+    ) -> Response:
+        """Execute the plan and record its outcome for the idempotency key.
+
+        `preadmitted` is the vendor admission taken with the claim; without it the first call takes its own."""
         renewal = asyncio.create_task(self._renew(store, claim)) if claim is not None else None
         try:
-            if admission.vendor is not None:
-                await gate.wait(admission.vendor)
-            execution = await execute(
-                prepared.plan,
-                prepared.connector,
-                prepared.provider,
-                self.upstream,
-                gate,
-                self.metrics,
-                str(prepared.operation),
-                self.retries[prepared.provider],
-            )
+            if preadmitted is not None:
+                await gate.wait(preadmitted)
+            execution = await self._execute(prepared.plan, prepared, gate)
             response = self._render(execution, prepared.options, prepared.scope)
             record = idempotency.encode_response(response.status_code, bytes(response.body))
         except GatewayError as error:
@@ -308,6 +322,90 @@ class Gateway:
         await self._settle(store, claim, record, budget, renewal, "ok")
         response.headers.update(rate_headers)
         return response
+
+    async def _execute(self, plan: Plan, prepared: Prepared, gate: VendorGate) -> Execution:
+        return await execute(
+            plan,
+            prepared.connector,
+            prepared.provider,
+            self.upstream,
+            gate,
+            self.metrics,
+            str(prepared.operation),
+            self.retries[prepared.provider],
+        )
+
+    # --- reconciliation of unknown outcomes --------------------------------------------------------------------
+
+    def _lookup(self, prepared: Prepared, admission: Admission) -> Plan | None:
+        """For a create replaying an unknown outcome: the connector's plan to find what the attempt made."""
+        stored = admission.claim.stored if admission.claim and admission.claim.kind == "replay" else None
+        if stored is None or prepared.operation.action != Action.CREATE:
+            return None
+        status, body = idempotency.decode_response(stored)
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            return None
+        if status not in (502, 504) or not isinstance(answer, dict) or answer.get("code") != "outcome_unknown":
+            return None
+        failed_at = datetime.fromisoformat(str(answer.get("timestamp", "")).replace("Z", "+00:00"))
+        provider = self.config.providers[prepared.provider]
+        # The attempt began at most one total timeout before it failed; look from a little before that.
+        since = failed_at - timedelta(seconds=provider.timeouts.total + 5)
+        settled = datetime.now(UTC) - failed_at > timedelta(seconds=RECONCILE_SETTLE_SECONDS)
+        return prepared.connector.lookup(
+            prepared.call, prepared.context, since.isoformat(timespec="milliseconds").replace("+00:00", "Z"), settled
+        )
+
+    async def _reconcile(
+        self,
+        request: Request,
+        prepared: Prepared,
+        lookup: Plan,
+        store: StateStore,
+        claim: Claim,
+        budget: VendorBudget | None,
+        admission: Admission,
+        rate_headers: Mapping[str, str],
+    ) -> Response:
+        """Found: answer with it and keep that. Proven absent: send the create now. Otherwise: still unknown."""
+        assert admission.claim is not None
+        assert admission.claim.stored is not None
+        gate = self._gate(store, budget, prepared)
+        result: Any = None
+        try:
+            if admission.vendor is not None:
+                await gate.wait(admission.vendor)
+            result = (await self._execute(lookup, prepared, gate)).result
+        except GatewayError:
+            log.warning("reconciliation lookup failed; the outcome stays unknown")
+        if isinstance(result, LookupResult) and result.found is not None:
+            self.metrics.idempotency.labels("reconciled").inc()
+            found = result.found
+            response = JSONResponse(
+                {
+                    "statusCode": 201,
+                    "message": "Record created successfully (found after an unknown outcome).",
+                    "timestamp": timestamp(),
+                    "data": {"id": found.id, "remote_id": found.remote_id},
+                },
+                status_code=201,
+                headers={**rate_headers, "Idempotent-Reconciled": "true"},
+            )
+            record = idempotency.encode_response(201, bytes(response.body))
+            await self._settle(store, claim, record, budget, None, gate.health or "ok")
+            return response
+        if isinstance(result, LookupResult) and result.conclusive:
+            self.metrics.idempotency.labels("resent").inc()
+            structlog.contextvars.bind_contextvars(idempotency="resent_after_proven_absent")
+            fresh = self._gate(store, budget, prepared)
+            return await self._run(request, prepared, fresh, store, claim, budget, None, rate_headers)
+        await self._settle(store, claim, admission.claim.stored, budget, None, gate.health or "neutral")
+        status, body = idempotency.decode_response(admission.claim.stored)
+        return Response(
+            body, status, media_type="application/json", headers={**rate_headers, "Idempotent-Replayed": "true"}
+        )
 
     async def _prepare(self, request: Request, operation: Operation, caller: Caller, account: Account) -> Prepared:
         provider = self.config.providers[account.provider]
@@ -343,7 +441,7 @@ class Gateway:
             raise invalid_input(exc.errors, exc.status) from exc
         except NotSupported as exc:
             raise not_supported(exc) from exc
-        return Prepared(operation, connector, account.provider, options, scope, plan, raw_body)
+        return Prepared(operation, connector, account.provider, options, scope, plan, raw_body, call, context)
 
     def _idempotency_key(self, request: Request, operation: Operation, account: Account) -> str | None:
         if not operation.is_write:

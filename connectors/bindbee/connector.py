@@ -22,6 +22,7 @@ from connectors.base import (
     Call,
     Capability,
     Connector,
+    LookupResult,
     Operation,
     PageResult,
     Plan,
@@ -198,6 +199,26 @@ class BindbeeConnector(Connector):
             ProviderRequest("GET", f"{path}/{quote(record_id, safe='')}", headers, query),
             lambda r: RecordResult(model.model_validate(read(json_object(r)))),
         )
+
+    def lookup(self, call: Call, account: AccountContext, since: str, settled: bool) -> Plan | None:
+        """Bindbee reads come from its synced copy, where a new record may not show yet: finding the record
+        settles the question, not finding it never does."""
+        body = call.body
+        if call.operation == Operation(Resource.JOBS, Action.CREATE) and getattr(body, "code", None):
+            path, query = "/jobs", {"code": str(getattr(body, "code"))}
+        elif call.operation == Operation(Resource.CANDIDATES, Action.CREATE) and getattr(body, "email", None):
+            path, query = "/candidates", {"email_addresses": str(getattr(body, "email"))}
+        else:
+            return None
+        request = ProviderRequest("GET", BASE_PATH + path, _headers(account), {**query, "page_size": "1"})
+
+        def read(response: ProviderResponse) -> LookupResult:
+            items = json_list(response, "items")
+            if not items:
+                return LookupResult(None, conclusive=False)
+            return LookupResult(WriteResult(str(items[0]["id"]), items[0].get("remote_id")), conclusive=True)
+
+        return one_request(request, read)
 
     def error_message(self, response: ProviderResponse) -> str | None:
         detail = response.body.get("detail") if isinstance(response.body, dict) else None

@@ -20,6 +20,7 @@ from connectors.base import (
     Call,
     Capability,
     Connector,
+    LookupResult,
     Operation,
     PageResult,
     PlainResult,
@@ -104,11 +105,50 @@ class StackOneConnector(Connector):
         request = ProviderRequest("PATCH", record_path, headers, json=body)
         return one_request(request, lambda r: _write_result(r, 200, "Record updated successfully."))
 
+    def lookup(self, call: Call, account: AccountContext, since: str, settled: bool) -> Plan | None:
+        """StackOne reads are live from the ATS: once StackOne is done with the original request (its 60 s
+        lifetime), a full walk of the records created since the attempt that does not find it proves absence."""
+        key = _natural_key(call)
+        if key is None:
+            return None
+        return _walk_for(call.operation.resource, key, since, settled, _headers(account))
+
     def error_message(self, response: ProviderResponse) -> str | None:
         body = response.body
         if isinstance(body, dict) and isinstance(body.get("message"), str):
             return str(body["message"])
         return None
+
+
+LOOKUP_PAGES = 10
+"""Pages of 100 a lookup reads at most; a longer walk proves nothing and says so."""
+
+
+def _natural_key(call: Call) -> tuple[str, str] | None:
+    body = call.body
+    if call.operation == Operation(Resource.JOBS, Action.CREATE) and getattr(body, "code", None):
+        return "code", str(getattr(body, "code"))
+    if call.operation == Operation(Resource.CANDIDATES, Action.CREATE) and getattr(body, "email", None):
+        return "email", str(getattr(body, "email"))
+    return None
+
+
+def _walk_for(resource: Resource, key: tuple[str, str], since: str, settled: bool, headers: dict[str, str]) -> Plan:
+    field, value = key
+    query = {"page_size": "100", "filter[created_after]": since}
+    if field == "email":
+        query["filter[email]"] = value
+    path = f"/unified/ats/{resource.value}"
+    for _ in range(LOOKUP_PAGES):
+        response = yield ProviderRequest("GET", path, headers, dict(query))
+        for record in json_list(response, "data"):
+            if record.get(field) == value:
+                return LookupResult(WriteResult(record.get("id"), record.get("remote_id")), conclusive=True)
+        following = json_object(response).get("next")
+        if not following:
+            return LookupResult(None, conclusive=settled)
+        query["next"] = following
+    return LookupResult(None, conclusive=False)
 
 
 def _headers(account: AccountContext) -> dict[str, str]:

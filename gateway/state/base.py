@@ -140,6 +140,9 @@ class StateStore(Protocol):
 
     async def renew(self, claim: Claim) -> bool: ...
 
+    async def reopen(self, claim: Claim, stored: bytes) -> bool:
+        """Take back a key whose stored outcome is `stored` (an unknown one) to settle it; False if it changed."""
+
     async def cooldown(self, vendor: VendorBudget, ms: int) -> None:
         """Make every replica hold calls on this credential for `ms` (never shortening a longer cooldown)."""
 

@@ -166,6 +166,12 @@ class MemoryStore:
             self._tats[vendor.gcra_key] = max(tat - 1.0 / vendor.rate, self._now())
         self._slots.get(vendor.slots_key, {}).pop(vendor.owner, None)
 
+    async def reopen(self, claim: Claim, stored: bytes) -> bool:
+        if self._get(claim.key) != completed_value(claim, stored):
+            return False
+        self._set(claim.key, pending_value(claim), claim.lease_ms)
+        return True
+
     async def renew(self, claim: Claim) -> bool:
         if self._get(claim.key) != pending_value(claim):
             return False

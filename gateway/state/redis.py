@@ -85,6 +85,13 @@ if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1],
 return 1
 """
 
+# KEYS: claim key. ARGV: the completed value expected, the pending value, lease ms.
+REOPEN = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+"""
+
 RENEW = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -165,6 +172,7 @@ _SCRIPTS = {
         "claim": CLAIM,
         "settle": SETTLE,
         "renew": RENEW,
+        "reopen": REOPEN,
         "vendor": VENDOR,
         "refund": REFUND,
         "release": RELEASE,
@@ -303,6 +311,11 @@ class RedisStore:
 
     async def refund_vendor(self, vendor: VendorBudget) -> None:
         await self._run([("refund", [vendor.gcra_key, vendor.slots_key], [repr(vendor.rate), vendor.owner])])
+
+    async def reopen(self, claim: Claim, stored: bytes) -> bool:
+        args = [completed_value(claim, stored), pending_value(claim), claim.lease_ms]
+        [reply] = await self._run([("reopen", [claim.key], args)])
+        return bool(reply)
 
     async def renew(self, claim: Claim) -> bool:
         [reply] = await self._run([("renew", [claim.key], [pending_value(claim), claim.lease_ms])])
