@@ -12,7 +12,7 @@ export GATEWAY_HOST ?= 127.0.0.1
 export GATEWAY_PORT ?= 8080
 export LOG_FORMAT ?= console
 
-.PHONY: help run test lint types pytest check-config redis-server nginx wrk deps deps-dev docs cluster cluster-stop bench
+.PHONY: help run test lint types pytest check-config redis-server nginx wrk deps deps-dev docs cluster cluster-stop bench soak
 
 help:
 	@echo "make run    - start the gateway on http://$(GATEWAY_HOST):$(GATEWAY_PORT) with $(GATEWAY_CONFIG) (sandboxes in-process)"
@@ -62,6 +62,9 @@ wrk:
 
 bench: deps-dev redis-server nginx wrk
 	$(PY) bench/run.py
+
+soak: deps-dev
+	$(PY) bench/soak.py
 
 cluster: deps redis-server nginx
 	$(PY) deploy/local/cluster.py start

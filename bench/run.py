@@ -246,7 +246,7 @@ def cpu_seconds(pids: list[int]) -> float:
 
 def rss_mb(pid: int) -> float:
     procs = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
-    return sum(p.memory_info().rss for p in procs) / 1e6
+    return float(sum(p.memory_info().rss for p in procs)) / 1e6
 
 
 def redis_calls(port: int) -> tuple[int, int]:

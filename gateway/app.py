@@ -22,7 +22,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -304,21 +304,21 @@ def _add_unified_routes(app: FastAPI, gateway: Gateway) -> None:
         answer: type[BaseModel] = (
             AssessmentOrderResult if operation.resource == Resource.ASSESSMENT_ORDERS else envelopes.CreateResult
         )
+        # A 200 is also what `dry_run=true` answers, so where the write itself answers 200 both shapes are allowed.
+        or_dry_run: type[BaseModel] = RootModel[answer | envelopes.DryRun]  # type: ignore[valid-type]
         dry_run = {"model": envelopes.DryRun, "description": "Dry run (`dry_run=true`)"}
-        if operation.action == Action.CREATE:
-            status = 200 if operation.resource == Resource.ASSESSMENT_ORDERS else 201
-            routes.append(
-                (
-                    operation,
-                    "POST",
-                    base,
-                    {status: {"model": answer, "description": "Created"}, **({200: dry_run} if status == 201 else {})},
-                )
-            )
+        if operation.action == Action.CREATE and operation.resource != Resource.ASSESSMENT_ORDERS:
+            routes.append((operation, "POST", base, {201: {"model": answer, "description": "Created"}, 200: dry_run}))
+        elif operation.action == Action.CREATE:
+            routes.append((operation, "POST", base, {200: {"model": or_dry_run, "description": "Ordered, or dry run"}}))
         else:
-            routes.append((operation, "PATCH", base + "/{id}", {200: {"model": answer, "description": "Updated"}}))
+            routes.append(
+                (operation, "PATCH", base + "/{id}", {200: {"model": or_dry_run, "description": "Updated, or dry run"}})
+            )
     for operation, method, path, responses in routes:
         params = list(_COMMON_PARAMS)
+        if "{id}" in path:
+            params.append({"name": "id", "in": "path", "required": True, "schema": {"type": "string"}})
         params += _WRITE_PARAMS if operation.is_write else _READ_PARAMS
         params += _LIST_PARAMS if operation.action == Action.LIST else []
         extra: dict[str, Any] = {"parameters": params}

@@ -54,10 +54,17 @@ class Upstream:
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
         kind: TransportKind = "aiohttp",
     ) -> None:
-        transports = transports or {}
         self._providers = dict(providers)
-        self._clients = {
-            name: httpx.AsyncClient(
+        self._transports = dict(transports or {})
+        self._kind = kind
+        self._clients: dict[str, httpx.AsyncClient] = {}
+
+    def _client(self, name: str) -> httpx.AsyncClient:
+        """Opened on first use, and again after `aclose`: an app may be started and stopped more than once."""
+        client = self._clients.get(name)
+        if client is None:
+            provider = self._providers[name]
+            client = self._clients[name] = httpx.AsyncClient(
                 base_url=provider.base_url,
                 timeout=httpx.Timeout(
                     connect=provider.timeouts.connect,
@@ -65,14 +72,13 @@ class Upstream:
                     write=provider.timeouts.read,
                     pool=provider.timeouts.connect,
                 ),
-                transport=transports.get(name) or transport(kind, provider.max_connections),
+                transport=self._transports.get(name) or transport(self._kind, provider.max_connections),
                 follow_redirects=False,
             )
-            for name, provider in providers.items()
-        }
+        return client
 
     async def send(self, provider: str, request: ProviderRequest) -> Sent:
-        client = self._clients[provider]
+        client = self._client(provider)
         url = str(client.base_url.join(request.path))
         started = time.perf_counter()
         try:
@@ -99,7 +105,8 @@ class Upstream:
         )
 
     async def aclose(self) -> None:
-        for client in self._clients.values():
+        clients, self._clients = self._clients, {}
+        for client in clients.values():
             await client.aclose()
 
 

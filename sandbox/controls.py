@@ -6,6 +6,7 @@ what the gateway does then. They apply to matching requests in order, each a giv
     POST /_sandbox/faults {"method": "POST", "path": "/api/ats/v1/jobs", "latency_ms": 3000, "times": 1}
     POST /_sandbox/faults {"status": 429, "headers": {"Retry-After": "30"}, "times": 1}
     POST /_sandbox/faults {"status": 503, "after_handling": true}   # the vendor stored it, then failed
+    POST /_sandbox/faults {"status": 503, "probability": 0.2, "times": 1000000}   # one request in five
     DELETE /_sandbox/faults
     GET /_sandbox/stats   -> {"requests": {"POST /api/ats/v1/jobs": 3, ...}, "created": {"jobs": 2}}
 
@@ -14,6 +15,7 @@ it the request never reaches the vendor's logic.
 """
 
 import asyncio
+import random
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ class Fault(BaseModel):
     headers: dict[str, str] = Field(default_factory=dict)
     after_handling: bool = False
     times: int = Field(default=1, ge=1)
+    probability: float = Field(default=1.0, gt=0, le=1, description="share of matching requests it hits")
 
     def matches(self, request: Request) -> bool:
         return (self.method is None or self.method.upper() == request.method) and (
@@ -48,7 +51,7 @@ class Controls:
 
     def take(self, request: Request) -> Fault | None:
         for fault in self.faults:
-            if fault.matches(request):
+            if fault.matches(request) and random.random() < fault.probability:  # noqa: S311 - test tool
                 fault.times -= 1
                 if fault.times == 0:
                     self.faults.remove(fault)

@@ -203,11 +203,11 @@ class BindbeeConnector(Connector):
     def lookup(self, call: Call, account: AccountContext, since: str, settled: bool) -> Plan | None:
         """Bindbee reads come from its synced copy, where a new record may not show yet: finding the record
         settles the question, not finding it never does."""
-        body = call.body
-        if call.operation == Operation(Resource.JOBS, Action.CREATE) and getattr(body, "code", None):
-            path, query = "/jobs", {"code": str(getattr(body, "code"))}
-        elif call.operation == Operation(Resource.CANDIDATES, Action.CREATE) and getattr(body, "email", None):
-            path, query = "/candidates", {"email_addresses": str(getattr(body, "email"))}
+        code, email = getattr(call.body, "code", None), getattr(call.body, "email", None)
+        if call.operation == Operation(Resource.JOBS, Action.CREATE) and code:
+            path, query = "/jobs", {"code": str(code)}
+        elif call.operation == Operation(Resource.CANDIDATES, Action.CREATE) and email:
+            path, query = "/candidates", {"email_addresses": str(email)}
         else:
             return None
         request = ProviderRequest("GET", BASE_PATH + path, _headers(account), {**query, "page_size": "1"})

@@ -125,11 +125,11 @@ LOOKUP_PAGES = 10
 
 
 def _natural_key(call: Call) -> tuple[str, str] | None:
-    body = call.body
-    if call.operation == Operation(Resource.JOBS, Action.CREATE) and getattr(body, "code", None):
-        return "code", str(getattr(body, "code"))
-    if call.operation == Operation(Resource.CANDIDATES, Action.CREATE) and getattr(body, "email", None):
-        return "email", str(getattr(body, "email"))
+    code, email = getattr(call.body, "code", None), getattr(call.body, "email", None)
+    if call.operation == Operation(Resource.JOBS, Action.CREATE) and code:
+        return "code", str(code)
+    if call.operation == Operation(Resource.CANDIDATES, Action.CREATE) and email:
+        return "email", str(email)
     return None
 
 
