@@ -152,13 +152,26 @@ async def test_an_unknown_outcome_is_replayed_never_resent(gateway: Harness) -> 
     failing = Failing(recorder.inner, httpx.ReadTimeout("slow vendor"))
     recorder.inner = failing
     key = {"Idempotency-Key": str(uuid.uuid4())}
-    body = job()
+    body = {"title": "No natural key to look for"}  # so the outcome cannot be reconciled
     first = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
     assert first.status_code == 504
     assert first.json()["code"] == "outcome_unknown"
     again = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
     assert again.status_code == 504
     assert again.headers["idempotent-replayed"] == "true"
+    assert failing.writes == 1
+
+
+async def test_an_unknown_outcome_with_a_natural_key_is_reconciled(gateway: Harness) -> None:
+    recorder = gateway.recorders["stackone-sandbox"]
+    failing = Failing(recorder.inner, httpx.ReadTimeout("slow vendor"))
+    recorder.inner = failing
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    body = job()
+    assert (await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)).status_code == 504
+    again = await gateway.call("POST", "/unified/ats/jobs", json=body, headers=key)
+    assert again.status_code == 201
+    assert again.headers["idempotent-reconciled"] == "true"
     assert failing.writes == 1
 
 
