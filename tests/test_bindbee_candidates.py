@@ -312,3 +312,19 @@ def test_generated_jobs_validate_against_both_vendors(body: dict[str, Any]) -> N
     check_request("bindbee", next(BindbeeConnector().plan(call, ACCOUNT)))
     stackone = AccountContext("s", None, "acc", {"api_key": "k"})
     check_request("stackone", next(StackOneConnector().plan(call, stackone)))
+
+
+def test_the_passthrough_only_ever_reaches_harvests_candidate_path() -> None:
+    """The Harvest path is built from Bindbee's record; a remote id that is not a Greenhouse number is refused."""
+    from connectors.errors import UnexpectedResponse
+
+    call = Call(
+        Operation(Resource.CANDIDATES, Action.UPDATE),
+        record_id=U1,
+        body=CandidateUpdate(title="CTO", acting_user_id=U2),
+    )
+    plan = BindbeeConnector().plan(call, GREENHOUSE)
+    next(plan)
+    plan.send(ProviderResponse(200, {}, {"id": U1, "remote_id": "../../users/1"}, "u"))
+    with pytest.raises(UnexpectedResponse):
+        plan.send(ProviderResponse(200, {}, {"id": U2, "remote_id": "4000301"}, "u"))

@@ -335,7 +335,8 @@ def _harvest_patch(record_id: str, user_id: str, harvest: dict[str, Any], header
     first; only the last request writes."""
     candidate = json_object((yield ProviderRequest("GET", f"{BASE_PATH}/candidates/{record_id}", headers)))
     user = json_object((yield ProviderRequest("GET", f"{BASE_PATH}/remote-users/{user_id}", headers)))
-    if candidate.get("remote_id") is None or user.get("remote_id") is None:
+    if not str(candidate.get("remote_id") or "").isdigit() or not str(user.get("remote_id") or "").isdigit():
+        # Greenhouse ids are numbers; anything else would steer the passthrough to another Harvest path.
         raise UnexpectedResponse("Bindbee returned no Greenhouse id for the candidate or the acting user")
     passthrough = {
         "method": "PATCH",
