@@ -238,7 +238,7 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
 
     def register_reads(kind: str) -> None:
         @app.get(f"/api/ats/v1/{kind}", name=f"list_{kind}")
-        def list_records(
+        async def list_records(
             tenant: TenantDep,
             ids: str | None = None,
             remote_id: str | None = None,
@@ -287,7 +287,7 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
             return {"cursor": next_cursor, "page_size": len(rendered), "items": rendered}
 
         @app.get(f"/api/ats/v1/{kind}/{{id}}", name=f"get_{kind}")
-        def get_record(
+        async def get_record(
             id: uuid.UUID,
             tenant: TenantDep,
             include_raw_data: bool = False,
@@ -306,7 +306,7 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
     faults = controls.install(app, lambda status: {"detail": f"Injected failure ({status})"})
 
     @app.post("/api/ats/v1/jobs", status_code=201)
-    def create_job(body: CreateAtsJob, tenant: TenantDep) -> dict[str, Any]:
+    async def create_job(body: CreateAtsJob, tenant: TenantDep) -> dict[str, Any]:
         problems = _job_problems(body, tenant)
         if problems:
             return JSONResponse({"detail": problems}, status_code=422)  # type: ignore[return-value]
@@ -345,7 +345,7 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
         return render("jobs", tenant, record, False, False, set())
 
     @app.post("/api/ats/v1/candidates")
-    def create_candidate(body: CreateCandidate, tenant: TenantDep) -> dict[str, Any]:
+    async def create_candidate(body: CreateCandidate, tenant: TenantDep) -> dict[str, Any]:
         data = body.data
         problems = []
         if tenant.ats == "greenhouse":
@@ -381,7 +381,7 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
         return render("candidates", tenant, record, False, False, set())
 
     @app.post("/api/ats/v1/applications", status_code=201)
-    def create_application(body: CreateApplication, tenant: TenantDep) -> dict[str, Any]:
+    async def create_application(body: CreateApplication, tenant: TenantDep) -> dict[str, Any]:
         problems = [
             _detail(["body", "data", key], f"No {kind} with this id", "value_error", str(getattr(body.data, key)))
             for key, kind in (("candidate", "candidates"), ("job", "jobs"))
@@ -394,7 +394,7 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
         return render("applications", tenant, record, False, False, set())
 
     @app.post("/api/v1/passthrough")
-    def passthrough(body: Passthrough, tenant: TenantDep) -> dict[str, Any]:
+    async def passthrough(body: Passthrough, tenant: TenantDep) -> dict[str, Any]:
         if tenant.ats != "greenhouse":
             return {"status": 404, "headers": {}, "data": {"message": "Passthrough is emulated for Greenhouse only"}}
         return _harvest(tenant, body)

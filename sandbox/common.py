@@ -40,7 +40,7 @@ class Collection:
         return self.records.get(record_id)
 
     def find(self, predicate: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
-        return [r for r in self.records.values() if predicate(r)]
+        return [r for r in list(self.records.values()) if predicate(r)]
 
 
 @dataclass

@@ -65,17 +65,17 @@ def install(app: FastAPI, error_body: Callable[[int], Any]) -> Controls:
     app.state.controls = controls
 
     @app.post("/_sandbox/faults", include_in_schema=False)
-    def add_fault(fault: Fault) -> dict[str, int]:
+    async def add_fault(fault: Fault) -> dict[str, int]:
         controls.faults.append(fault)
         return {"faults": len(controls.faults)}
 
     @app.delete("/_sandbox/faults", include_in_schema=False)
-    def clear_faults() -> dict[str, int]:
+    async def clear_faults() -> dict[str, int]:
         controls.faults.clear()
         return {"faults": 0}
 
     @app.get("/_sandbox/stats", include_in_schema=False)
-    def stats() -> dict[str, Any]:
+    async def stats() -> dict[str, Any]:
         return {"requests": dict(controls.requests), "created": dict(controls.created)}
 
     @app.middleware("http")

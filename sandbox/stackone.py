@@ -211,7 +211,7 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
 
     def register_reads(kind: str) -> None:
         @app.get(f"/unified/ats/{kind}", name=f"list_{kind}")
-        def list_records(
+        async def list_records(
             request: Request,
             tenant: TenantDep,
             next: str | None = None,
@@ -233,7 +233,7 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
             return {"next": following, "data": items}
 
         @app.get(f"/unified/ats/{kind}/{{record_id}}", name=f"get_{kind}")
-        def get_record(record_id: str, tenant: TenantDep) -> dict[str, Any]:
+        async def get_record(record_id: str, tenant: TenantDep) -> dict[str, Any]:
             record = tenant[kind].get(record_id)
             if record is None:
                 raise StackOneError(404)
@@ -245,7 +245,7 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
     faults = controls.install(app, lambda status: _envelope(status, _MESSAGES.get(status, "Error")))
 
     @app.post("/unified/ats/jobs", status_code=201)
-    def create_job(body: AtsCreateJobRequestDto, tenant: TenantDep) -> dict[str, Any]:
+    async def create_job(body: AtsCreateJobRequestDto, tenant: TenantDep) -> dict[str, Any]:
         _check_references(tenant, body)
         stamp = now_iso()
         fields = body.model_dump(mode="json", exclude={"passthrough"}, exclude_unset=True)
@@ -266,7 +266,7 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
         )
 
     @app.patch("/unified/ats/jobs/{record_id}")
-    def update_job(record_id: str, body: AtsUpdateJobRequestDto, tenant: TenantDep) -> dict[str, Any]:
+    async def update_job(record_id: str, body: AtsUpdateJobRequestDto, tenant: TenantDep) -> dict[str, Any]:
         stored = tenant["jobs"].get(record_id)
         if stored is None:
             raise StackOneError(404)
@@ -278,7 +278,7 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
         return _envelope(200, "Record updated successfully.", data={"id": record.id, "remote_id": record.remote_id})
 
     @app.post("/unified/ats/candidates", status_code=201)
-    def create_candidate(body: AtsCreateCandidateRequestDto, tenant: TenantDep) -> dict[str, Any]:
+    async def create_candidate(body: AtsCreateCandidateRequestDto, tenant: TenantDep) -> dict[str, Any]:
         record = _new_candidate(tenant, body)
         faults.created["candidates"] += 1
         return _envelope(
@@ -286,7 +286,7 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
         )
 
     @app.patch("/unified/ats/candidates/{record_id}")
-    def update_candidate(record_id: str, body: AtsUpdateCandidateRequestDto, tenant: TenantDep) -> dict[str, Any]:
+    async def update_candidate(record_id: str, body: AtsUpdateCandidateRequestDto, tenant: TenantDep) -> dict[str, Any]:
         stored = tenant["candidates"].get(record_id)
         if stored is None:
             raise StackOneError(404)
@@ -296,7 +296,7 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
         return _envelope(200, "Record updated successfully.", data={"id": record.id, "remote_id": record.remote_id})
 
     @app.post("/unified/ats/applications", status_code=201)
-    def create_application(body: AtsCreateApplicationRequestDto, tenant: TenantDep) -> dict[str, Any]:
+    async def create_application(body: AtsCreateApplicationRequestDto, tenant: TenantDep) -> dict[str, Any]:
         if (body.candidate_id is None) == (body.candidate is None):
             raise StackOneError(
                 400,
@@ -353,7 +353,7 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
         )
 
     @app.post("/unified/ats/assessments/orders")
-    def order_assessment(body: AtsCreateCandidatesAssessmentsRequestDto, tenant: TenantDep) -> dict[str, Any]:
+    async def order_assessment(body: AtsCreateCandidatesAssessmentsRequestDto, tenant: TenantDep) -> dict[str, Any]:
         order_id = str(uuid.uuid4())
         package = (body.package or {}).get("id")
         faults.created["assessment_orders"] += 1
