@@ -17,6 +17,7 @@ from connectors.unified.candidates import (
     SocialLinkRead,
 )
 from connectors.unified.common import CustomField, CustomFieldRead, ExtensionFields, JSONValue, ReadModel, WriteModel
+from connectors.unified.jobs import HiringTeamMember
 
 ApplicationStatusValue = Literal[
     "active",
@@ -152,20 +153,11 @@ class OrderApplication(WriteModel):
     passthrough: dict[str, JSONValue] | None = None
 
 
-class OrderHiringTeamMember(WriteModel):
-    user_id: str | None = None
-    remote_user_id: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    email: str | None = None
-    role: str | None = None
-
-
 class OrderJob(WriteModel):
     id: str | None = None
     remote_id: str | None = None
     title: str | None = None
-    hiring_team: list[OrderHiringTeamMember] | None = None
+    hiring_team: list[HiringTeamMember] | None = None
     passthrough: dict[str, JSONValue] | None = None
 
 
@@ -187,7 +179,7 @@ class AssessmentOrder(ExtensionFields):
     application: OrderApplication | None = None
     job: OrderJob | None = None
     candidate: OrderCandidate | None = None
-    requester: OrderHiringTeamMember | None = None
+    requester: HiringTeamMember | None = None  # StackOne's order model has the job's hiring-team fields
     results_update_url: str | None = None
 
 
