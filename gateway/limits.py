@@ -6,6 +6,7 @@ Headers follow draft-ietf-httpapi-ratelimit-headers (-10): `RateLimit-Policy: "c
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import random
@@ -63,13 +64,19 @@ def limited(decisions: Sequence[LimitDecision]) -> GatewayError | None:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _credential_tag(base_url: str, name: str, credential: str) -> str:
+    """The credential named by a digest (keys and logs must never carry the secret), computed once per credential
+    rather than on every request."""
+    return "cred:" + hashlib.sha256(f"{base_url}\0{name}\0{credential}".encode()).hexdigest()[:16]
+
+
 def vendor_budget(provider: Provider, credential: str, credential_name: str, owner: str) -> VendorBudget:
     """The shared state of one vendor credential: quota share (when configured), concurrency, breaker."""
     quota = provider.quota
     rate = quota.requests_per_minute * quota.share / 60 if quota else 0.0
     burst = (quota.burst if quota else None) or max(1, round(rate * 5))
-    # The credential is named by a digest: keys and logs must never carry the secret.
-    tag = "cred:" + hashlib.sha256(f"{provider.base_url}\0{credential_name}\0{credential}".encode()).hexdigest()[:16]
+    tag = _credential_tag(provider.base_url, credential_name, credential)
     lease_ms = int((provider.timeouts.total + 5) * 1000)
     concurrency = quota.max_concurrency if quota else provider.max_connections
     breaker = provider.breaker

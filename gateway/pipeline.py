@@ -136,7 +136,8 @@ class VendorGate:
         self.dispatched = False
         """Set once a vendor call may have left: from then on an interruption leaves the outcome unknown."""
         self.health: Health | None = None
-        """What the last vendor call said about the vendor, for the circuit breaker."""
+        """What the last vendor call said about the vendor, for the circuit breaker; None when no call was made
+        (the request stopped at our own checks or refusals, which say nothing about the vendor)."""
 
     async def wait(self, decision: VendorDecision) -> None:
         """Wait for budget up to the configured bound; past it, 429 with the vendor's own delay."""
@@ -307,7 +308,7 @@ class Gateway:
             request_id = str(getattr(request.state, "request_id", ""))
             body = json.dumps(error.body(request_id), separators=(",", ":")).encode()
             stored = None if error.outcome == "not_sent" else idempotency.encode_response(error.status, body)
-            await self._settle(store, claim, stored, budget, renewal, gate.health or _health(error))
+            await self._settle(store, claim, stored, budget, renewal, gate.health or "neutral")
             # The very bytes that were stored, so the first answer and its replays are identical.
             return Response(body, error.status, media_type="application/json", headers=dict(error.headers))
         except BaseException:
@@ -658,22 +659,6 @@ class Gateway:
 def _dump(model: BaseModel, fields: tuple[str, ...]) -> dict[str, Any]:
     data = model.model_dump(mode="json")
     return {k: v for k, v in data.items() if k in fields} if fields else data
-
-
-_VENDOR_FAILURES = frozenset({"outcome_unknown", "provider_timeout", "provider_error", "provider_unavailable"})
-
-
-def _health(error: GatewayError) -> Health:
-    """What a failed request says about the vendor, for the circuit breaker: its own 5xx, timeouts and lost or
-    refused connections count against it; its 4xx show it answering; its 429s and our own refusals say nothing."""
-    status = error.provider_errors[0].status if error.provider_errors else None
-    if status is not None:
-        if status == 429:
-            return "neutral"
-        return "fail" if status >= 500 or status == 408 else "ok"
-    if error.code in _VENDOR_FAILURES:
-        return "fail"
-    return "neutral"
 
 
 def _claim_refusal(admission: Admission) -> GatewayError | None:

@@ -9,7 +9,7 @@ import base64
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -121,10 +121,6 @@ SEED_CANDIDATES = (
 )
 SEED_TEMPLATE_JOB = "Software Engineer (template)"
 SEED_JOBS = ("Account Executive",)
-
-
-def seed_remote_ids(prefix: int, names: Iterable[object]) -> list[str]:
-    return [str(prefix + i) for i, _ in enumerate(names, start=1)]
 
 
 def seed_people(extra: int) -> list[SeedPerson]:
