@@ -2,8 +2,8 @@
 
 Scripts are sent with EVALSHA in a non-transactional pipeline, so `admit` and `finish` are one round trip each;
 they are loaded once, and again only if Redis answers NOSCRIPT (after a restart or a flush). Every call has a
-deadline; a call that misses it raises `StoreUnavailable` and, because redis-py (>= 4.5.4) drops a connection
-whose command was cancelled, never leaves a reply behind for the next caller.
+deadline; a call that misses it raises `StoreUnavailable`, and its replies, if they come, are dropped by the client
+(`resp.py`), never handed to the next caller.
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
-from redis.asyncio.sentinel import Sentinel
 from redis.exceptions import NoScriptError, RedisError
 
 from gateway.state.base import (
@@ -34,6 +32,7 @@ from gateway.state.base import (
     completed_value,
     pending_value,
 )
+from gateway.state.resp import Command, ConnectionLost, RedisClient, ReplyError
 
 _GCRA = """
 local function now_s()
@@ -181,32 +180,56 @@ _SCRIPTS = {
 }
 
 
-def connect(url: str, timeout_s: float) -> Any:
-    """A client for `redis://`, `rediss://`, `unix://`, `redis+sentinel://h:p,h:p/service[/db]`, `redis+cluster://`."""
-    options: dict[str, Any] = {
-        "socket_timeout": timeout_s,
-        "socket_connect_timeout": timeout_s,
-        "health_check_interval": 30,
-    }
-    parts = urlsplit(url)
-    scheme = parts.scheme
-    if scheme.endswith("+cluster"):
-        base = urlunsplit((scheme.removesuffix("+cluster"), parts.netloc, parts.path, parts.query, ""))
-        return RedisCluster.from_url(base, **options)
-    if scheme.endswith("+sentinel"):
-        hosts = [(h.rsplit(":", 1)[0], int(h.rsplit(":", 1)[1])) for h in parts.netloc.split("@")[-1].split(",")]
-        service, _, db = parts.path.strip("/").partition("/")
-        if parts.password:
-            options["password"] = parts.password
-        sentinel = Sentinel(hosts, **options)  # type: ignore[no-untyped-call]
-        return sentinel.master_for(service, db=int(db or 0), **options)
-    return aioredis.Redis.from_url(url, **options)
+class Commands(Protocol):
+    """What the store needs of a Redis client: pipelines of commands, error replies in place as `ReplyError`."""
+
+    async def execute(self, commands: Sequence[Command]) -> list[Any]: ...
+
+    async def aclose(self) -> None: ...
+
+
+class ClusterCommands:
+    """`redis+cluster://`: redis-py's cluster client routes each script to the node of its keys' slot. It is the
+    slower client (see `resp.py`); a single master (with Sentinel for failover) holds a gateway's state easily."""
+
+    def __init__(self, url: str, timeout_s: float) -> None:
+        parts = urlsplit(url)
+        base = urlunsplit((parts.scheme.removesuffix("+cluster"), parts.netloc, parts.path, parts.query, ""))
+        self._client = RedisCluster.from_url(base, socket_timeout=timeout_s, socket_connect_timeout=timeout_s)
+
+    async def execute(self, commands: Sequence[Command]) -> list[Any]:
+        try:
+            if commands and commands[0][:2] == ["SCRIPT", "LOAD"]:
+                # Each primary has its own script cache; redis-py loads on all of them.
+                return [await self._client.script_load(str(c[2])) for c in commands]
+            pipe = self._client.pipeline()
+            for command in commands:
+                pipe.execute_command(*command)
+            replies = await pipe.execute(raise_on_error=False)
+        except RedisError as exc:
+            raise ConnectionLost(f"{type(exc).__name__}: {exc}") from exc
+        return [_reply_error(r) if isinstance(r, RedisError) else r for r in replies]
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def _reply_error(error: RedisError) -> ReplyError:
+    # redis-py strips the error code from the messages it has a class for; the store reads NOSCRIPT by its code.
+    return ReplyError(f"NOSCRIPT {error}" if isinstance(error, NoScriptError) else str(error))
+
+
+def connect(url: str, timeout_s: float) -> Commands:
+    """`redis://`, `rediss://`, `unix://`, `redis+sentinel://h:p,h:p/service[/db]` (resp.py), `redis+cluster://`."""
+    if urlsplit(url).scheme.endswith("+cluster"):
+        return ClusterCommands(url, timeout_s)
+    return RedisClient.from_url(url, timeout_s)
 
 
 class RedisStore:
     kind = "redis"
 
-    def __init__(self, client: Any, timeout_s: float = 0.25) -> None:
+    def __init__(self, client: Commands, timeout_s: float = 0.25) -> None:
         self._client = client
         self._timeout = timeout_s
         self.round_trips = 0
@@ -225,12 +248,12 @@ class RedisStore:
         try:
             async with asyncio.timeout(self._timeout * 2):
                 replies = await self._pipeline(calls)
-                missing = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
+                missing = [i for i, reply in enumerate(replies) if _no_script(reply)]
                 if missing:
                     await self._load()
                     for i, reply in zip(missing, await self._pipeline([calls[i] for i in missing]), strict=True):
                         replies[i] = reply
-        except (RedisError, OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ReplyError) as exc:
             raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
         for reply in replies:
             if isinstance(reply, Exception):
@@ -239,23 +262,23 @@ class RedisStore:
 
     async def _pipeline(self, calls: Sequence[tuple[str, Sequence[str], Sequence[Any]]]) -> list[Any]:
         self.round_trips += 1
-        pipe = self._client.pipeline(transaction=False)
-        for name, keys, args in calls:
-            pipe.evalsha(_SCRIPTS[name][1], len(keys), *keys, *args)
-        return list(await pipe.execute(raise_on_error=False))
+        return await self._client.execute(
+            [["EVALSHA", _SCRIPTS[name][1], len(keys), *keys, *args] for name, keys, args in calls]
+        )
 
     async def _load(self) -> None:
-        pipe = self._client.pipeline(transaction=False)
-        for text, _ in _SCRIPTS.values():
-            pipe.script_load(text)
-        await pipe.execute()
+        for reply in await self._client.execute([["SCRIPT", "LOAD", text] for text, _ in _SCRIPTS.values()]):
+            if isinstance(reply, ReplyError):
+                raise reply
 
     async def ping(self) -> None:
         try:
             async with asyncio.timeout(self._timeout * 2):
-                await self._client.ping()
-        except (RedisError, OSError, TimeoutError) as exc:
+                [reply] = await self._client.execute([["PING"]])
+        except (OSError, TimeoutError) as exc:
             raise StoreUnavailable(str(exc)) from exc
+        if isinstance(reply, ReplyError):
+            raise StoreUnavailable(str(reply))
 
     async def admit(self, limits: Sequence[Limit], claim: Claim | None, vendor: VendorBudget | None) -> Admission:
         calls: list[tuple[str, Sequence[str], Sequence[Any]]] = [
@@ -334,6 +357,10 @@ def _vendor_call(vendor: VendorBudget) -> tuple[str, Sequence[str], Sequence[Any
         [vendor.cooldown_key, vendor.gcra_key, vendor.slots_key, vendor.breaker_key],
         [repr(vendor.rate), vendor.burst, vendor.max_concurrency, vendor.owner, vendor.slot_lease_ms],
     )
+
+
+def _no_script(reply: Any) -> bool:
+    return isinstance(reply, ReplyError) and str(reply).startswith("NOSCRIPT")
 
 
 def _text(value: Any) -> str:
