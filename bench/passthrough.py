@@ -1,39 +1,30 @@
 """The floor of a Python hop: the gateway's server stack and HTTP client, forwarding, with no validation or state.
 
-`BENCH_TRANSPORT` picks the client: `aiohttp` (httpx's API on aiohttp's pool, as the gateway), `httpx` (httpx's own
-pool) or `raw-aiohttp` (aiohttp's own API), so bench/README.md can compare them on the same server stack.
+The same layers as the gateway's unified routes: uvicorn (uvloop, httptools), a plain ASGI callable with
+Starlette's Request and Response (the gateway serves those routes ahead of FastAPI's router, see
+`gateway.app.UnifiedRoutes`), and the gateway's own outbound sender. `BENCH_TRANSPORT` picks the sender: `aiohttp`
+(the gateway's default) or `httpx` (httpx's own pool), so bench/README.md can compare them on the same stack.
 """
 
 from __future__ import annotations
 
 import os
 
-import aiohttp
-import httpx
-from fastapi import FastAPI, Request, Response
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
-from gateway.transport import transport
+from gateway.config import Timeouts
+from gateway.transport import Outbound, sender
 
 UPSTREAM = os.environ["BENCH_UPSTREAM"]
-KIND = os.environ.get("BENCH_TRANSPORT", "aiohttp")
-
-app = FastAPI()
-client = httpx.AsyncClient(
-    base_url=UPSTREAM, transport=transport("httpx" if KIND == "httpx" else "aiohttp", max_connections=512), timeout=30
-)
-session: aiohttp.ClientSession | None = None
+client = sender("httpx" if os.environ.get("BENCH_TRANSPORT") == "httpx" else "aiohttp", Timeouts(), 512)
 
 
-@app.post("/{path:path}")
-async def forward(path: str, request: Request) -> Response:
-    global session
-    body = await request.body()
-    if KIND == "raw-aiohttp":
-        if session is None:
-            session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=512))
-        async with session.post(
-            f"{UPSTREAM}/{path}", data=body, headers={"content-type": "application/json"}
-        ) as answer:
-            return Response(await answer.read(), answer.status, media_type="application/json")
-    upstream = await client.post(f"/{path}", content=body, headers={"content-type": "application/json"})
-    return Response(upstream.content, upstream.status_code, media_type="application/json")
+async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["type"] != "http":
+        return
+    request = Request(scope, receive)
+    outbound = Outbound("POST", UPSTREAM + scope["path"], {"content-type": "application/json"}, await request.body())
+    status, _, content = await client.send(outbound)
+    await Response(content, status, media_type="application/json")(scope, receive, send)

@@ -169,7 +169,8 @@ async def execute(
         if metrics is not None:
             metrics.upstream_calls.labels(connector.name, operation, str(response.status)).inc()
             metrics.upstream_seconds.labels(connector.name, operation).observe(sent.latency_ms / 1000)
-        log.info(
+        # The request's one info event carries every call (upstream_calls); this one is for debugging.
+        log.debug(
             "upstream_call",
             logger="gateway.upstream",
             provider=provider,

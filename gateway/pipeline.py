@@ -229,7 +229,7 @@ class Gateway:
                 caller=caller.name,
                 account=account.id,
                 method=request.method,
-                path=request.url.path,
+                path=request.scope["path"],
                 key=key,
                 body=prepared.raw_body,
                 owner=owner,

@@ -3,6 +3,10 @@
 Failures are classified by what the vendor may have seen, which is all the idempotency layer needs to know:
 `NotSent` (nothing reached the vendor: safe to try again) and `OutcomeUnknown` (the request may have been
 processed: never re-send blindly).
+
+The request is encoded here, once, into the exact URL, headers and body bytes, and handed to a sender
+(`gateway/transport.py`): aiohttp's client on the network, httpx's where a test or the in-process sandboxes put an
+httpx transport in the vendor's place. Both therefore send the same bytes.
 """
 
 from __future__ import annotations
@@ -12,12 +16,13 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import httpx
 
 from connectors.base import ProviderRequest, ProviderResponse
 from gateway.config import Provider
-from gateway.transport import TransportKind, classify, transport
+from gateway.transport import HttpxSender, Outbound, Sender, TransportKind, classify, sender
 
 
 class UpstreamFailure(Exception):
@@ -47,6 +52,17 @@ class Sent:
     latency_ms: float
 
 
+def encode(base_url: str, request: ProviderRequest) -> Outbound:
+    """The bytes on the wire: compact UTF-8 JSON (as httpx's `json=`), the query in the order the plan gave it."""
+    url = base_url.rstrip("/") + request.path + (f"?{urlencode(list(request.query.items()))}" if request.query else "")
+    headers = dict(request.headers)
+    body = None
+    if request.json is not None:
+        body = json.dumps(request.json, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+        headers.setdefault("content-type", "application/json")
+    return Outbound(request.method, url, headers, body)
+
+
 class Upstream:
     def __init__(
         self,
@@ -57,63 +73,51 @@ class Upstream:
         self._providers = dict(providers)
         self._transports = dict(transports or {})
         self._kind = kind
-        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._senders: dict[str, Sender] = {}
 
-    def _client(self, name: str) -> httpx.AsyncClient:
+    def _sender(self, name: str) -> Sender:
         """Opened on first use, and again after `aclose`: an app may be started and stopped more than once."""
-        client = self._clients.get(name)
-        if client is None:
+        found = self._senders.get(name)
+        if found is None:
             provider = self._providers[name]
-            client = self._clients[name] = httpx.AsyncClient(
-                base_url=provider.base_url,
-                timeout=httpx.Timeout(
-                    connect=provider.timeouts.connect,
-                    read=provider.timeouts.read,
-                    write=provider.timeouts.read,
-                    pool=provider.timeouts.connect,
-                ),
-                transport=self._transports.get(name) or transport(self._kind, provider.max_connections),
-                follow_redirects=False,
+            injected = self._transports.get(name)
+            found = self._senders[name] = (
+                HttpxSender(provider.timeouts, injected)
+                if injected is not None
+                else sender(self._kind, provider.timeouts, provider.max_connections)
             )
-        return client
+        return found
 
     async def send(self, provider: str, request: ProviderRequest) -> Sent:
-        client = self._client(provider)
-        url = str(client.base_url.join(request.path))
+        settings = self._providers[provider]
+        outbound = encode(settings.base_url, request)
         started = time.perf_counter()
         try:
-            async with asyncio.timeout(self._providers[provider].timeouts.total):
-                response = await client.request(
-                    request.method,
-                    request.path,
-                    params=dict(request.query),
-                    headers=dict(request.headers),
-                    json=request.json if request.json is not None else None,
-                )
-        except (httpx.TransportError, TimeoutError) as exc:
+            async with asyncio.timeout(settings.timeouts.total):
+                status, headers, content = await self._sender(provider).send(outbound)
+        except Exception as exc:
             failure = classify(exc)
+            if failure is None:
+                raise
             if failure == "not_sent":
-                raise NotSent(provider, url, f"could not connect: {type(exc).__name__}") from exc
+                raise NotSent(provider, outbound.url, f"could not connect: {type(exc).__name__}") from exc
             if failure == "timeout":
-                raise OutcomeUnknown(provider, url, "no answer before the timeout", timed_out=True) from exc
-            raise OutcomeUnknown(provider, url, f"connection lost: {type(exc).__name__}", timed_out=False) from exc
+                raise OutcomeUnknown(provider, outbound.url, "no answer before the timeout", timed_out=True) from exc
+            reason = f"connection lost: {type(exc).__name__}"
+            raise OutcomeUnknown(provider, outbound.url, reason, timed_out=False) from exc
         latency = (time.perf_counter() - started) * 1000
-        return Sent(
-            request,
-            ProviderResponse(response.status_code, response.headers, _body(response), str(response.url)),
-            latency,
-        )
+        return Sent(request, ProviderResponse(status, headers, _body(content), outbound.url), latency)
 
     async def aclose(self) -> None:
-        clients, self._clients = self._clients, {}
-        for client in clients.values():
-            await client.aclose()
+        senders, self._senders = self._senders, {}
+        for each in senders.values():
+            await each.aclose()
 
 
-def _body(response: httpx.Response) -> object:
-    if not response.content:
+def _body(content: bytes) -> object:
+    if not content:
         return None
     try:
-        return json.loads(response.content)
+        return json.loads(content)
     except ValueError:
-        return response.text
+        return content.decode("utf-8", "replace")

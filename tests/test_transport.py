@@ -83,3 +83,63 @@ async def test_no_answer_is_an_unknown_outcome_by_timeout(
         await client.send("v", WRITE)
     assert caught.value.timed_out
     await client.aclose()
+
+
+async def _capture(requests: list[bytes]) -> tuple[asyncio.base_events.Server, int]:
+    """A vendor that records the raw request and answers 201 with a cookie."""
+
+    async def record(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except (asyncio.IncompleteReadError, ConnectionError):
+                return
+            lengths = [int(h.split(b":")[1]) for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")]
+            length = lengths[0] if lengths else 0
+            requests.append(head + await reader.readexactly(length))
+            body = b'{"id":"1"}'
+            writer.write(
+                b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nSet-Cookie: session=tenant-a; Path=/\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+            )
+            await writer.drain()
+
+    return await serve(record)
+
+
+def _lines(raw: bytes) -> tuple[bytes, set[bytes], bytes]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    start, *headers = head.split(b"\r\n")
+    return start, {h.lower() for h in headers}, body
+
+
+async def test_both_clients_send_the_same_request_and_never_replay_a_vendors_cookie(
+    hung_servers: list[asyncio.base_events.Server],
+) -> None:
+    seen: dict[str, list[bytes]] = {"aiohttp": [], "httpx": []}
+    request = ProviderRequest(
+        "POST",
+        "/jobs",
+        {"authorization": "Bearer t", "x-connector-token": "c"},
+        query={"ats": "greenhouse", "q": "a b&c"},
+        json={"name": "Ingénieur", "n": 1},
+    )
+    for kind in ("aiohttp", "httpx"):
+        server, port = await _capture(seen[kind])
+        hung_servers.append(server)
+        client = upstream(port, kind)  # type: ignore[arg-type]
+        answer = await client.send("v", request)
+        assert answer.response.status == 201
+        assert answer.response.body == {"id": "1"}
+        await client.send("v", request)  # the second request must not carry the first answer's cookie
+        await client.aclose()
+    (a_first, a_second), (h_first, h_second) = seen["aiohttp"], seen["httpx"]
+    for raw in (a_first, a_second, h_first, h_second):
+        assert b"cookie" not in raw.lower().replace(b"set-cookie", b"")
+    a_start, a_headers, a_body = _lines(a_first)
+    h_start, h_headers, h_body = _lines(h_first)
+    assert a_start == h_start == b"POST /jobs?ats=greenhouse&q=a+b%26c HTTP/1.1"
+    assert a_body == h_body == '{"name":"Ingénieur","n":1}'.encode()
+    shared = {b"authorization: bearer t", b"x-connector-token: c", b"content-type: application/json"}
+    assert shared <= a_headers
+    assert shared <= h_headers
