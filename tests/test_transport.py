@@ -127,7 +127,7 @@ async def test_both_clients_send_the_same_request_and_never_replay_a_vendors_coo
     for kind in ("aiohttp", "httpx"):
         server, port = await _capture(seen[kind])
         hung_servers.append(server)
-        client = upstream(port, kind)  # type: ignore[arg-type]
+        client = upstream(port, kind)
         answer = await client.send("v", request)
         assert answer.response.status == 201
         assert answer.response.body == {"id": "1"}
