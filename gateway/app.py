@@ -23,6 +23,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, RootModel
+from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -33,7 +34,7 @@ from connectors.base import (
 )
 from connectors.registry import Registry
 from connectors.unified.applications import AssessmentOrderResult
-from gateway import envelopes
+from gateway import envelopes, logs
 from gateway.config import ResolvedConfig
 from gateway.cursors import CursorSigner
 from gateway.errors import GatewayError
@@ -72,8 +73,7 @@ class RequestContext:
         sent_id = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = sent_id if _REQUEST_ID.match(sent_id) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        fields = logs.start_request(request_id=request_id)
         started = time.perf_counter()
         status = 500
 
@@ -101,7 +101,7 @@ class RequestContext:
                 status=status,
                 latency_ms=round(elapsed * 1000, 2),
             )
-            structlog.contextvars.clear_contextvars()
+            logs.end_request(fields)
 
 
 class UnifiedRoutes:
@@ -152,6 +152,14 @@ class _GatewayApp(FastAPI):
     """FastAPI, with the request context and the unified routes' table in front of its own middleware stack."""
 
     unified: Mapping[tuple[str, str], tuple[Operation, Any]]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            # FastAPI's own __call__ asks OpenTelemetry on every request whether native telemetry is on; the
+            # gateway's telemetry is its Prometheus metrics and logs, so requests go straight to Starlette's.
+            await Starlette.__call__(self, scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
     def build_middleware_stack(self) -> ASGIApp:
         gateway: Gateway = self.state.gateway

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from connectors.base import Connector, Plan, ProviderRequest, ProviderResponse, Result
 from connectors.errors import InvalidInput, NotSupported, UnexpectedResponse, VendorRefused
+from gateway import logs
 from gateway.errors import GatewayError, ProviderErrorDetail, invalid_input
 from gateway.metrics import Metrics
 from gateway.state.base import Health
@@ -160,8 +161,8 @@ async def execute(
             raise
         exchanges.append(sent)
         response = sent.response
-        calls = structlog.contextvars.get_contextvars().get("upstream_calls", [])
-        structlog.contextvars.bind_contextvars(
+        calls = logs.bound("upstream_calls") or []
+        logs.bind(
             upstream_status=response.status,
             upstream_latency_ms=round(sent.latency_ms, 2),
             upstream_calls=[*calls, {"status": response.status, "latency_ms": round(sent.latency_ms, 2)}],

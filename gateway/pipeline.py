@@ -25,7 +25,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-import structlog
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -55,7 +54,7 @@ from connectors.unified.candidates import Candidate, CandidateCreate, CandidateU
 from connectors.unified.common import WriteModel
 from connectors.unified.jobs import Job, JobWrite
 from connectors.unified.reference import Department, Location, User
-from gateway import idempotency, limits
+from gateway import idempotency, limits, logs
 from gateway.auth import Authenticator
 from gateway.config import Account, Caller, ResolvedConfig
 from gateway.cursors import CursorScope, CursorSigner
@@ -265,7 +264,7 @@ class Gateway:
                 raise replace(refusal, headers={**rate_headers, **refusal.headers})
             assert admission.claim is not None
             assert admission.claim.stored is not None
-            structlog.contextvars.bind_contextvars(idempotency="replayed")
+            logs.bind(idempotency="replayed")
             status, body = idempotency.decode_response(admission.claim.stored)
             return Response(
                 body,
@@ -273,7 +272,7 @@ class Gateway:
                 media_type="application/json",
                 headers={**rate_headers, "Idempotent-Replayed": "true"},
             )
-        structlog.contextvars.bind_contextvars(idempotency="claimed" if claim else "none")
+        logs.bind(idempotency="claimed" if claim else "none")
         gate = self._gate(store, budget, prepared)
         return await self._run(request, prepared, gate, store, claim, budget, admission.vendor, rate_headers)
 
@@ -399,7 +398,7 @@ class Gateway:
             return response
         if isinstance(result, LookupResult) and result.conclusive:
             self.metrics.idempotency.labels("resent").inc()
-            structlog.contextvars.bind_contextvars(idempotency="resent_after_proven_absent")
+            logs.bind(idempotency="resent_after_proven_absent")
             fresh = self._gate(store, budget, prepared)
             return await self._run(request, prepared, fresh, store, claim, budget, None, rate_headers)
         await self._settle(store, claim, admission.claim.stored, budget, None, gate.health or "neutral")
@@ -411,9 +410,7 @@ class Gateway:
     async def _prepare(self, request: Request, operation: Operation, caller: Caller, account: Account) -> Prepared:
         provider = self.config.providers[account.provider]
         connector = self.registry[provider.connector]
-        structlog.contextvars.bind_contextvars(
-            caller=caller.name, account=account.id, connector=connector.name, operation=str(operation)
-        )
+        logs.bind(caller=caller.name, account=account.id, connector=connector.name, operation=str(operation))
         request.state.connector = connector.name
         context = self.contexts[account.id]
         capability = connector.capabilities(context).get(operation)
@@ -501,7 +498,7 @@ class Gateway:
                     headers={"Retry-After": "1"},
                 ) from exc
             log.warning("state store unavailable: rate limits fall back to this replica (%s)", exc)
-            structlog.contextvars.bind_contextvars(state_store="fallback")
+            logs.bind(state_store="fallback")
             self.metrics.store_fallbacks.inc()
             return self.local, await self.local.admit(inbound, None, budget)
 
@@ -517,7 +514,7 @@ class Gateway:
             self.metrics.rate_limit.labels(decision.policy, "allowed" if decision.allowed else "limited").inc()
         if decisions:
             limited = any(not d.allowed for d in decisions)
-            structlog.contextvars.bind_contextvars(rate_limit="limited" if limited else "allowed")
+            logs.bind(rate_limit="limited" if limited else "allowed")
 
     async def _count_refusal(self, error: GatewayError, inbound: Sequence[Limit]) -> GatewayError:
         """Refused requests count against the caller's limits too, and say so in their headers."""
