@@ -7,13 +7,14 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import uvicorn
 
 from connectors.registry import Registry
 from gateway import logs
-from gateway.config import ConfigError, ServerSettings, load_config
+from gateway.config import ConfigError, ResolvedConfig, ServerSettings, load_config
 
 
 def _serve(settings: ServerSettings) -> int:
@@ -25,32 +26,53 @@ def _serve(settings: ServerSettings) -> int:
         for problem in exc.problems:
             logger.error("config problem: %s", problem)
         return 2
-    from gateway.app import create_app
-    from gateway.state import MemoryStore, RedisStore, StateStore
-
     sandboxes = [n for n, p in resolved.config.providers.items() if p.sandbox]
     logger.info("config %s loaded; in-process sandboxes: %s", settings.gateway_config, ", ".join(sandboxes) or "none")
-    store: StateStore
+    if settings.gateway_workers > 1 and (not settings.redis_url or sandboxes):
+        # Each worker would keep its own idempotency keys, limits and sandbox records: one process's promises.
+        logger.error(
+            "GATEWAY_WORKERS=%d needs REDIS_URL and no in-process sandbox (they hold state in one process)",
+            settings.gateway_workers,
+        )
+        return 2
     if settings.redis_url:
-        store = RedisStore.from_url(settings.redis_url, settings.redis_timeout_ms / 1000)
         logger.info("state store: Redis at %s", _without_password(settings.redis_url))
     else:
-        store = MemoryStore()
         logger.warning(
             "STATE STORE: EMBEDDED IN-MEMORY. Idempotency keys and rate limits live in this process only: "
             "run a single replica, or set REDIS_URL"
         )
-    app = create_app(resolved, store=store, http_transport=settings.gateway_http_transport)
-    uvicorn.run(
-        app,
-        host=settings.gateway_host,
-        port=settings.gateway_port,
-        log_config=None,
-        loop="uvloop",
-        http="httptools",
-        timeout_graceful_shutdown=30,
-    )
+    options: dict[str, Any] = {
+        "host": settings.gateway_host,
+        "port": settings.gateway_port,
+        "log_config": None,
+        "loop": "uvloop",
+        "http": "httptools",
+        "timeout_graceful_shutdown": 30,
+    }
+    if settings.gateway_workers > 1:
+        # Each worker builds its own app from the same environment (uvicorn needs an import string for that).
+        uvicorn.run("gateway.cli:app_from_environment", factory=True, workers=settings.gateway_workers, **options)
+    else:
+        uvicorn.run(_app(settings, resolved), **options)
     return 0
+
+
+def app_from_environment() -> Any:
+    """The app of one worker process of `gateway serve` (GATEWAY_WORKERS > 1)."""
+    settings = ServerSettings()
+    logs.configure(settings.log_format)
+    return _app(settings, load_config(settings.gateway_config, Registry.discover()))
+
+
+def _app(settings: ServerSettings, resolved: ResolvedConfig) -> Any:
+    from gateway.app import create_app
+    from gateway.state import MemoryStore, RedisStore, StateStore
+
+    store: StateStore = MemoryStore()
+    if settings.redis_url:
+        store = RedisStore.from_url(settings.redis_url, settings.redis_timeout_ms / 1000)
+    return create_app(resolved, store=store, http_transport=settings.gateway_http_transport)
 
 
 def _without_password(url: str) -> str:

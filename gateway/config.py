@@ -153,6 +153,8 @@ class ServerSettings(BaseSettings):
     # Long enough that a busy event loop is not mistaken for a dead Redis (a keyed write then fails closed).
     redis_timeout_ms: int = 500
     gateway_http_transport: Literal["aiohttp", "httpx"] = "aiohttp"
+    # Processes serving one port: a Python process uses one core, and every piece of shared state is in Redis.
+    gateway_workers: int = Field(default=1, ge=1, le=64)
 
 
 class ConfigError(Exception):

@@ -101,6 +101,8 @@ class Topology:
 
     def start_gateway(self, index: int) -> None:
         env = {**self.env, "GATEWAY_PORT": str(self.ports[index])}
+        if index == 1:
+            env["GATEWAY_WORKERS"] = "2"  # one replica is itself two worker processes on one port
         log = (self.logs / f"gateway-{index}.log").open("ab")
         self.processes[index] = subprocess.Popen(
             [GATEWAY, "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log
@@ -391,3 +393,12 @@ async def test_redis_outage_reads_flow_keyed_writes_refuse_then_recover(topology
         assert recovered_at[0] - restarted_at[0] <= 5.0
     for i in range(120):
         assert topology.vendor_jobs(f"{prefix}-{i}") == 1, i
+
+
+def test_several_workers_are_refused_without_redis() -> None:
+    """Workers without a shared store would each keep their own idempotency keys: refused at start."""
+    env = {**os.environ, "GATEWAY_WORKERS": "2", "GATEWAY_CONFIG": str(ROOT / "config" / "demo.yaml")}
+    env.pop("REDIS_URL", None)
+    done = subprocess.run([GATEWAY, "serve"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "GATEWAY_WORKERS=2 needs REDIS_URL" in done.stderr
