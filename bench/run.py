@@ -1,8 +1,10 @@
 """`make bench`: the gateway against the floors of a proxy hop, side by side in one run, on loopback.
 
-Each server is its own process. The server under test is pinned to core 0; the fixed upstream, Redis and the
-load generator (wrk) to core 1, so the figures compare hops, not schedulers. Every figure is the median of
-`--repeat` runs. Writes bench/results/latest.json, latest.md and latest.png.
+Each server is its own process. The server under test and Redis (the gateway's own state, so its CPU counts
+against the hop) are pinned to core 0; the fixed upstream and the load generator (wrk) to core 1, so the figures
+compare hops, not schedulers. (On these VMs a round trip between processes on different, idle cores costs about
+0.5 ms of wake-up, against 0.1 ms on one core: `cross_core_ping_ms` in the results.) Every figure is the median
+of `--repeat` runs. Writes bench/results/latest.json, latest.md and latest.png.
 """
 
 from __future__ import annotations
@@ -251,6 +253,17 @@ def rss_mb(pid: int) -> float:
     return float(sum(p.memory_info().rss for p in procs)) / 1e6
 
 
+def ping_ms(redis_port: int, core: str) -> float:
+    """Average Redis PING round trip from `core` (redis-cli --latency: a ping every 10 ms, both sides idle)."""
+    out = subprocess.run(
+        ["taskset", "-c", core, "redis-cli", "-p", str(redis_port), "--latency", "-i", "2", "--raw"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    ).stdout.split()
+    return float(out[2]) if len(out) >= 3 else float("nan")
+
+
 def redis_calls(port: int) -> tuple[int, int]:
     """(commands clients sent, operations run inside scripts) so far; commandstats counts both."""
     import redis
@@ -354,8 +367,10 @@ def main() -> None:
                 "--appendonly",
                 "no",
             ],
-            core="1",
+            core="0",
         )
+        wait_port(redis_port)
+        pings = {core: ping_ms(redis_port, core) for core in ("0", "1")}
         fast, slow = free_port(), free_port()
         servers.spawn("upstream-fast", uvicorn("bench.upstream:app", fast), core="1")
         servers.spawn("upstream-slow", uvicorn("bench.upstream:app", slow), core="1", env={"BENCH_DELAY_MS": "100"})
@@ -421,10 +436,10 @@ def main() -> None:
             print(json.dumps(result), flush=True)
     finally:
         servers.stop_all()
-    report(figures, args)
+    report(figures, args, {"same_core_ping_ms": pings["0"], "cross_core_ping_ms": pings["1"]})
 
 
-def report(figures: dict[str, dict[str, Any]], args: argparse.Namespace) -> None:
+def report(figures: dict[str, dict[str, Any]], args: argparse.Namespace, pings: dict[str, float]) -> None:
     import redis as redis_client
 
     g, p = figures.get("gateway-redis", {}), figures.get("passthrough", {})
@@ -475,6 +490,7 @@ def report(figures: dict[str, dict[str, Any]], args: argparse.Namespace) -> None
             "platform": platform.platform(),
             "redis_py": redis_client.__version__,
             "transport": os.environ.get("GATEWAY_HTTP_TRANSPORT", "aiohttp"),
+            **pings,
         },
         "settings": {"repeat": args.repeat, "seconds": args.seconds, "soak": args.soak},
         "scenarios": figures,
