@@ -61,8 +61,23 @@ def _spawn(name: str, argv: list[str], env: dict[str, str], work: Path) -> int:
 
 
 def start(work: Path, base: int) -> dict[str, int]:
+    """Start everything; on failure, stop what was started (and `stop` can always find it in cluster.json)."""
     work.mkdir(parents=True, exist_ok=True)
     p = ports(base)
+    pids: dict[str, int] = {}
+    try:
+        _start(work, p, pids)
+    except BaseException:
+        stop(work)
+        raise
+    return p
+
+
+def _start(work: Path, p: dict[str, int], pids: dict[str, int]) -> None:
+    def spawn(name: str, argv: list[str], env: dict[str, str]) -> None:
+        pids[name] = _spawn(name, argv, env, work)
+        (work / "cluster.json").write_text(json.dumps({"pids": pids, "ports": p}))
+
     bin_dir = Path(sys.executable).parent
     env = {
         **os.environ,
@@ -78,9 +93,8 @@ def start(work: Path, base: int) -> dict[str, int]:
         "BINDBEE_SANDBOX_CONNECTORS": f"{SECRETS['BINDBEE_GREENHOUSE_TOKEN']}=greenhouse,"
         f"{SECRETS['BINDBEE_GENERIC_TOKEN']}=generic",
     }
-    pids: dict[str, int] = {}
     (work / "redis").mkdir(exist_ok=True)
-    pids["redis"] = _spawn(
+    spawn(
         "redis",
         [
             shutil.which("redis-server") or "redis-server",
@@ -96,14 +110,13 @@ def start(work: Path, base: int) -> dict[str, int]:
             "",
         ],
         env,
-        work,
     )
     for kind in ("stackone", "bindbee"):
         name = f"{kind}-sandbox"
-        pids[name] = _spawn(name, [str(bin_dir / "gateway"), "sandbox", kind, "--port", str(p[name])], env, work)
+        spawn(name, [str(bin_dir / "gateway"), "sandbox", kind, "--port", str(p[name])], env)
         _wait(f"http://127.0.0.1:{p[name]}/_sandbox/stats")
     for name in ("gateway-a", "gateway-b"):
-        pids[name] = _spawn(name, [str(bin_dir / "gateway"), "serve"], {**env, "GATEWAY_PORT": str(p[name])}, work)
+        spawn(name, [str(bin_dir / "gateway"), "serve"], {**env, "GATEWAY_PORT": str(p[name])})
         _wait(f"http://127.0.0.1:{p[name]}/readyz")
     nginx_dir = work / "nginx"
     nginx_dir.mkdir(exist_ok=True)
@@ -119,10 +132,8 @@ def start(work: Path, base: int) -> dict[str, int]:
         conf = conf.replace("${" + key + "}", value)
     (nginx_dir / "nginx.conf").write_text(conf)
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    pids["nginx"] = _spawn("nginx", [nginx, "-c", str(nginx_dir / "nginx.conf"), "-g", "daemon off;"], env, work)
+    spawn("nginx", [nginx, "-c", str(nginx_dir / "nginx.conf"), "-g", "daemon off;"], env)
     _wait(f"http://127.0.0.1:{p['nginx']}/healthz")
-    (work / "cluster.json").write_text(json.dumps({"pids": pids, "ports": p}))
-    return p
 
 
 def stop(work: Path) -> None:
