@@ -105,6 +105,32 @@ async def test_concurrent_duplicates_get_409_while_the_first_runs(store_factory:
         assert created(h) == 1
 
 
+async def test_the_lease_is_renewed_while_a_slow_vendor_call_runs(store_factory: Callable[[], StateStore]) -> None:
+    """A vendor call longer than the lease: the lease is kept alive, so a retry meanwhile is a 409, never a 2nd send."""
+
+    def short_lease(raw: dict[str, Any]) -> None:
+        raw["idempotency_lease_seconds"] = 0.6
+
+    async with running(demo_with(short_lease), store_factory()) as h:
+        slow = h.recorders["stackone-sandbox"]
+        inner = slow.inner
+
+        class Slow(httpx.AsyncBaseTransport):
+            async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+                await asyncio.sleep(1.5)
+                return await inner.handle_async_request(request)
+
+        slow.inner = Slow()
+        key = {"Idempotency-Key": str(uuid.uuid4())}
+        body = job()
+        first = asyncio.create_task(h.call("POST", "/unified/ats/jobs", json=body, headers=key))
+        await asyncio.sleep(1.1)  # well past the 0.6 s lease: only the renewals keep the claim
+        retry = await h.call("POST", "/unified/ats/jobs", json=body, headers=key)
+        assert retry.status_code == 409, retry.text
+        assert (await first).status_code == 201
+        assert created(h) == 1
+
+
 async def test_validation_failures_are_not_recorded(gateway: Harness) -> None:
     key = {"Idempotency-Key": str(uuid.uuid4())}
     bad = await gateway.call("POST", "/unified/ats/jobs", GH, json={"title": "no template"}, headers=key)
