@@ -24,7 +24,8 @@ def parse_key(raw: str | None) -> str | None:
     value = raw.strip()
     if len(value) >= 2 and value[0] == value[-1] == '"':
         value = value[1:-1]
-    if not 1 <= len(value) <= 255 or any(not 0x20 <= ord(ch) <= 0x7E for ch in value):
+    # ASCII and printable is exactly 0x20..0x7E.
+    if not 1 <= len(value) <= 255 or not (value.isascii() and value.isprintable()):
         raise GatewayError(
             400,
             "invalid_idempotency_key",

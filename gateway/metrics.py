@@ -17,8 +17,8 @@ _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
 
 
 class _KnownLabels(MetricWrapperBase):
-    """`labels()` looked up in a plain dict first: prometheus_client validates and locks on every call, which
-    costs a measurable share of a request at the dozen label lookups each one makes."""
+    """`labels()` looked up in a plain dict first: prometheus_client validates the values and takes a lock on
+    every call, and a request makes about a dozen of them."""
 
     def labels(self: _M, *labelvalues: Any, **labelkwargs: Any) -> _M:
         if labelkwargs:
