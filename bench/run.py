@@ -460,8 +460,8 @@ def paired_c1(upstream_port: int, servers: Servers, redis_port: int, script: Pat
             gateways.append(b)
             gaps.append(b - a)
     return {
-        "passthrough_p50_ms": floors,
-        "gateway_redis_p50_ms": gateways,
+        "passthrough_p50_ms": [round(f, 3) for f in floors],
+        "gateway_redis_p50_ms": [round(g, 3) for g in gateways],
         "gap_ms": [round(g, 3) for g in gaps],
         "median_gap_ms": median(gaps),
     }
