@@ -81,17 +81,22 @@ async def test_keys_are_scoped_per_caller_account_and_path(gateway: Harness) -> 
     assert created(gateway, "bindbee-sandbox") == 1
 
 
+def slow_vendor(h: Harness, seconds: float) -> None:
+    """StackOne's sandbox answers only after `seconds`."""
+    recorder = h.recorders["stackone-sandbox"]
+    inner = recorder.inner
+
+    class Slow(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            await asyncio.sleep(seconds)
+            return await inner.handle_async_request(request)
+
+    recorder.inner = Slow()
+
+
 async def test_concurrent_duplicates_get_409_while_the_first_runs(store_factory: Callable[[], StateStore]) -> None:
     async with running(demo_with(unchanged), store_factory()) as h:
-        slow = h.recorders["stackone-sandbox"]
-        inner = slow.inner
-
-        class Slow(httpx.AsyncBaseTransport):
-            async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-                await asyncio.sleep(0.3)
-                return await inner.handle_async_request(request)
-
-        slow.inner = Slow()
+        slow_vendor(h, 0.3)
         key = {"Idempotency-Key": str(uuid.uuid4())}
         body = job()
         answers = await asyncio.gather(
@@ -112,15 +117,7 @@ async def test_the_lease_is_renewed_while_a_slow_vendor_call_runs(store_factory:
         raw["idempotency_lease_seconds"] = 0.6
 
     async with running(demo_with(short_lease), store_factory()) as h:
-        slow = h.recorders["stackone-sandbox"]
-        inner = slow.inner
-
-        class Slow(httpx.AsyncBaseTransport):
-            async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-                await asyncio.sleep(1.5)
-                return await inner.handle_async_request(request)
-
-        slow.inner = Slow()
+        slow_vendor(h, 1.5)
         key = {"Idempotency-Key": str(uuid.uuid4())}
         body = job()
         first = asyncio.create_task(h.call("POST", "/unified/ats/jobs", json=body, headers=key))
