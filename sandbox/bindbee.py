@@ -27,7 +27,6 @@ from sandbox.bindbee_models import (
     AtsJob,
     AtsOffice,
     AtsRemoteUser,
-    CreateApplication,
     CreateAtsJob,
     CreateCandidate,
     Passthrough,
@@ -380,18 +379,12 @@ def create_app(sandbox: BindbeeSandbox) -> FastAPI:
             _apply(tenant, record["id"], str(data.job_id), None)
         return render("candidates", tenant, record, False, False, set())
 
-    @app.post("/api/ats/v1/applications", status_code=201)
-    async def create_application(body: CreateApplication, tenant: TenantDep) -> dict[str, Any]:
-        problems = [
-            _detail(["body", "data", key], f"No {kind} with this id", "value_error", str(getattr(body.data, key)))
-            for key, kind in (("candidate", "candidates"), ("job", "jobs"))
-            if tenant[kind].get(str(getattr(body.data, key))) is None
-        ]
-        if problems:
-            return JSONResponse({"detail": problems}, status_code=422)  # type: ignore[return-value]
-        record = _apply(tenant, str(body.data.candidate), str(body.data.job), body.data.source)
-        faults.created["applications"] += 1
-        return render("applications", tenant, record, False, False, set())
+    @app.post("/api/ats/v1/applications")
+    async def create_application(_: TenantDep) -> JSONResponse:  # authenticated like every call
+        # Bindbee's spec.json declares no request body here (PROVENANCE.md), so there is nothing to emulate: the
+        # sandbox refuses rather than accept a shape Bindbee never documented.
+        detail = [_detail(["body"], "Bindbee documents no request body for this operation", "value_error")]
+        return JSONResponse({"detail": detail}, status_code=422)
 
     @app.post("/api/v1/passthrough")
     async def passthrough(body: Passthrough, tenant: TenantDep) -> dict[str, Any]:
@@ -447,25 +440,49 @@ HARVEST_FIELDS = {
 
 
 def _harvest(tenant: Tenant, call: Passthrough) -> dict[str, Any]:
-    """Greenhouse Harvest `PATCH /v1/candidates/{id}` (reference §3.4), as Bindbee's passthrough relays it."""
-    match = re.fullmatch(r"/v1/candidates/(\d+)", call.path)
-    if call.method != "PATCH" or match is None:
-        return {"status": 404, "headers": {}, "data": {"message": "Resource not found"}}
-    on_behalf = (call.headers or {}).get("On-Behalf-Of")
-    if not any(u.get("remote_id") == on_behalf for u in tenant["remote-users"].records.values()):
-        return {"status": 403, "headers": {}, "data": {"message": "On-Behalf-Of must name a Greenhouse user"}}
-    found = tenant["candidates"].find(lambda r: r.get("remote_id") == match.group(1))
-    if not found:
-        return {"status": 404, "headers": {}, "data": {"message": "Resource not found"}}
-    data = call.data if isinstance(call.data, dict) else {}
+    """Greenhouse Harvest, as Bindbee's passthrough relays it: `{status, headers, data}` with Harvest's own answer.
+
+    Harvest rules enforced: numeric ids in paths, `On-Behalf-Of` naming a Greenhouse user on every write, unknown
+    body fields and bad values answered 422 with Harvest's `{message, errors[{message, field}]}`.
+    """
+    for method, pattern, handler in _HARVEST_ROUTES:
+        match = re.fullmatch(pattern, call.path)
+        if match is None or call.method != method:
+            continue
+        on_behalf = (call.headers or {}).get("On-Behalf-Of")
+        if method != "GET" and not any(
+            u.get("remote_id") == on_behalf for u in tenant["remote-users"].records.values()
+        ):
+            return _harvest_answer(403, {"message": "On-Behalf-Of must name a Greenhouse user"})
+        return handler(tenant, match, call.data if isinstance(call.data, dict) else {})
+    return _harvest_answer(404, {"message": "Resource not found"})
+
+
+def _harvest_answer(status: int, data: Any) -> dict[str, Any]:
+    return {"status": status, "headers": {}, "data": data}
+
+
+def _harvest_invalid(errors: list[dict[str, str]]) -> dict[str, Any]:
+    return _harvest_answer(422, {"message": "Validation error", "errors": errors})
+
+
+def _by_remote_id(tenant: Tenant, kind: str, remote_id: str) -> dict[str, Any] | None:
+    found = tenant[kind].find(lambda r: r.get("remote_id") == remote_id)
+    return found[0] if found else None
+
+
+def _harvest_edit_candidate(tenant: Tenant, match: re.Match[str], data: dict[str, Any]) -> dict[str, Any]:
+    """`PATCH /v1/candidates/{id}` (reference bindbee-merge-greenhouse.md §3.4)."""
+    record = _by_remote_id(tenant, "candidates", match.group(1))
+    if record is None:
+        return _harvest_answer(404, {"message": "Resource not found"})
     errors = [{"message": "Unknown field", "field": key} for key in data if key not in HARVEST_FIELDS]
     for key, allowed in HARVEST_TYPES.items():
         for item in data.get(key) or []:
             if not isinstance(item, dict) or item.get("type") not in allowed or not item.get("value"):
                 errors.append({"message": f"Must be one of: {', '.join(allowed)}", "field": f"{key}.type"})
     if errors:
-        return {"status": 422, "headers": {}, "data": {"message": "Validation error", "errors": errors}}
-    record = found[0]
+        return _harvest_invalid(errors)
     for key in ("first_name", "last_name", "company", "title"):
         if key in data:
             record[key] = data[key]
@@ -491,7 +508,60 @@ def _harvest(tenant: Tenant, call: Passthrough) -> dict[str, Any]:
         "email_addresses": data.get("email_addresses", []),
         "phone_numbers": data.get("phone_numbers", []),
     }
-    return {"status": 200, "headers": {}, "data": harvest}
+    return _harvest_answer(200, harvest)
+
+
+_ADD_APPLICATION_FIELDS = {
+    "job_id",
+    "source_id",
+    "initial_stage_id",
+    "referrer",
+    "recruiter_id",
+    "coordinator_id",
+    "attachments",
+}
+
+
+def _harvest_add_application(tenant: Tenant, match: re.Match[str], data: dict[str, Any]) -> dict[str, Any]:
+    """`POST /v1/candidates/{id}/applications`, a candidate (not prospect) application (reference
+    greenhouse-harvest-applications.md §1.11). Bindbee's synced copy shows it at once here; the real one after a
+    sync."""
+    candidate = _by_remote_id(tenant, "candidates", match.group(1))
+    if candidate is None:
+        return _harvest_answer(404, {"message": "Resource not found"})
+    errors = [{"message": "Unknown field", "field": key} for key in data if key not in _ADD_APPLICATION_FIELDS]
+    for key in ("job_id", "source_id", "initial_stage_id", "recruiter_id", "coordinator_id"):
+        if key in data and (not isinstance(data[key], int) or isinstance(data[key], bool)):
+            errors.append({"message": "Must be an integer", "field": key})
+    if "job_id" not in data:
+        errors.append({"message": "Required", "field": "job_id"})
+    job = _by_remote_id(tenant, "jobs", str(data.get("job_id")))
+    if "job_id" in data and not errors and job is None:
+        errors.append({"message": "Job not found", "field": "job_id"})
+    if errors or job is None:
+        return _harvest_invalid(errors)
+    record = _apply(tenant, candidate["id"], job["id"], None)
+    harvest = {
+        "id": int(record["remote_id"]),
+        "candidate_id": int(candidate["remote_id"]),
+        "prospect": False,
+        "applied_at": record["applied_at"],
+        "rejected_at": None,
+        "last_activity_at": record["applied_at"],
+        "source": None,
+        "status": "active",
+        "current_stage": None,
+        "jobs": [{"id": int(job["remote_id"]), "name": job["name"]}],
+        "rejection_reason": None,
+    }
+    return _harvest_answer(200, harvest)
+
+
+_HarvestHandler = Callable[[Tenant, "re.Match[str]", dict[str, Any]], dict[str, Any]]
+_HARVEST_ROUTES: tuple[tuple[str, str, _HarvestHandler], ...] = (
+    ("PATCH", r"/v1/candidates/(\d+)", _harvest_edit_candidate),
+    ("POST", r"/v1/candidates/(\d+)/applications", _harvest_add_application),
+)
 
 
 def _template(tenant: Tenant, template_id: str | None) -> dict[str, Any] | None:

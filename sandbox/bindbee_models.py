@@ -138,22 +138,6 @@ class AtsApplication(_Common):
     reject_reason: Any
 
 
-class CreateApplicationData(BaseModel):
-    """Not in the excerpt of Bindbee's document: modelled on Bindbee's candidate envelope and Merge's
-    `ApplicationRequest` (reference §1.3, §2.4), which Bindbee follows."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    candidate: uuid.UUID
-    job: uuid.UUID
-    source: str | None = None
-
-
-class CreateApplication(BaseModel):
-    data: CreateApplicationData
-    remote_user_id: uuid.UUID | None = None
-
-
 class Passthrough(BaseModel):
     """`POST /api/v1/passthrough` (reference §1.3): a raw request to the ATS behind the connector."""
 

@@ -135,39 +135,9 @@ def _coerce(value: str, schema: Mapping[str, Any]) -> Any:
 
 
 _CONNECTOR_TOKEN = {"name": "x-connector-token", "in": "header", "required": True, "schema": {"type": "string"}}
-_NULLABLE_UUID = {"anyOf": [{"type": "string", "format": "uuid"}, {"type": "null"}]}
 BINDBEE_SUPPLEMENT: dict[str, Any] = {
-    # Operations the connector uses that the excerpt in ../shared/vendor leaves out. Their shapes come from the
-    # reference: the passthrough body is documented in bindbee-merge-greenhouse.md §1.3; the application body is
-    # not, so it follows Bindbee's own candidate envelope (`data` + `remote_user_id`) and Merge's application model.
-    "/api/ats/v1/applications": {
-        "post": {
-            "parameters": [_CONNECTOR_TOKEN],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["data"],
-                            "properties": {
-                                "data": {
-                                    "type": "object",
-                                    "required": ["candidate", "job"],
-                                    "properties": {
-                                        "candidate": {"type": "string", "format": "uuid"},
-                                        "job": {"type": "string", "format": "uuid"},
-                                        "source": {"anyOf": [{"type": "string"}, {"type": "null"}]},
-                                    },
-                                },
-                                "remote_user_id": _NULLABLE_UUID,
-                            },
-                        }
-                    }
-                },
-            },
-        }
-    },
+    # The passthrough, which the excerpt in ../shared/vendor leaves out, as bindbee-merge-greenhouse.md §1.3
+    # documents it. What it carries to Greenhouse is checked against the Harvest facts below.
     "/api/v1/passthrough": {
         "post": {
             "parameters": [_CONNECTOR_TOKEN],
@@ -198,6 +168,81 @@ BINDBEE_SUPPLEMENT: dict[str, Any] = {
 }
 
 
+@dataclass(frozen=True)
+class HarvestCall:
+    """One Harvest endpoint as ../shared/reference documents it: the body fields it takes and needs."""
+
+    method: str
+    path: re.Pattern[str]
+    fields: frozenset[str]
+    required: frozenset[str] = frozenset()
+    integers: frozenset[str] = frozenset()
+    source: str = ""
+
+
+HARVEST_CALLS = (
+    HarvestCall(
+        "PATCH",
+        re.compile(r"/v1/candidates/\d+"),
+        frozenset(
+            {
+                "first_name",
+                "last_name",
+                "company",
+                "title",
+                "is_private",
+                "phone_numbers",
+                "addresses",
+                "email_addresses",
+                "website_addresses",
+                "social_media_addresses",
+                "tags",
+                "custom_fields",
+                "recruiter",
+                "coordinator",
+            }
+        ),
+        source="bindbee-merge-greenhouse.md §3.4",
+    ),
+    HarvestCall(
+        "POST",
+        re.compile(r"/v1/candidates/\d+/applications"),
+        frozenset(
+            {"job_id", "source_id", "initial_stage_id", "referrer", "recruiter_id", "coordinator_id", "attachments"}
+        ),
+        required=frozenset({"job_id"}),
+        integers=frozenset({"job_id", "source_id", "initial_stage_id", "recruiter_id", "coordinator_id"}),
+        source="greenhouse-harvest-applications.md §1.11",
+    ),
+)
+
+
+def check_harvest(passthrough: Mapping[str, Any]) -> None:
+    """A Harvest call inside Bindbee's passthrough: a documented path and method, `On-Behalf-Of` (a Greenhouse user
+    id) on every write, only documented body fields, the required ones present, integers where Harvest wants them."""
+    method, path = passthrough["method"], passthrough["path"]
+    call = next((c for c in HARVEST_CALLS if c.method == method and c.path.fullmatch(path)), None)
+    assert call is not None, f"Harvest {method} {path} is not among the documented calls the gateway may make"
+    problems = []
+    on_behalf = (passthrough.get("headers") or {}).get("On-Behalf-Of", "")
+    if method != "GET" and not on_behalf.isdigit():
+        problems.append("On-Behalf-Of (a numeric Greenhouse user id) is required on Harvest writes")
+    data = passthrough.get("data")
+    if method == "GET":
+        if data is not None:
+            problems.append("Harvest refuses a body on a GET (403)")
+    else:
+        body = data if isinstance(data, dict) else {}
+        problems += [f"body field {k} is not documented ({call.source})" for k in sorted(set(body) - call.fields)]
+        problems += [f"body field {k} is required ({call.source})" for k in sorted(call.required - set(body))]
+        problems += [
+            f"body field {k} must be an integer"
+            for k in sorted(call.integers & set(body))
+            if not isinstance(body[k], int) or isinstance(body[k], bool)
+        ]
+    assert not problems, f"Harvest {method} {path}: " + "; ".join(problems)
+
+
 @cache
 def contract(vendor: str) -> VendorContract:
     require_shared()
@@ -209,15 +254,22 @@ def contract(vendor: str) -> VendorContract:
     return VendorContract(document)
 
 
+def check(vendor: str, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: Any) -> str:
+    template = contract(vendor).check(method, path, query, headers, body)
+    if vendor == "bindbee" and template == "/api/v1/passthrough":
+        check_harvest(body)
+    return template
+
+
 def check_request(vendor: str, request: ProviderRequest) -> str:
-    return contract(vendor).check(request.method, request.path, request.query, request.headers, request.json)
+    return check(vendor, request.method, request.path, request.query, request.headers, request.json)
 
 
 def check_httpx_request(vendor: str, request: httpx.Request) -> None:
     url = urlsplit(str(request.url))
     body = json.loads(request.content) if request.content else None
     query = dict(parse_qsl(url.query, keep_blank_values=True))
-    contract(vendor).check(request.method, url.path, query, dict(request.headers), body)
+    check(vendor, request.method, url.path, query, dict(request.headers), body)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from connectors.base import AccountContext, Action, Call, Operation, ProviderReq
 from connectors.bindbee import BindbeeConnector
 from connectors.bindbee.applications import APPLICATION_TABLE
 from connectors.bindbee.candidates import CANDIDATE_TABLE, URL_TYPES, harvest_update, split_name
-from connectors.errors import FieldError, InvalidInput
+from connectors.errors import FieldError, InvalidInput, NotSupported
 from connectors.unified.applications import Application, ApplicationCreate
 from connectors.unified.candidates import Candidate, CandidateCreate, CandidateUpdate
 from connectors.unified.jobs import JobWrite
@@ -191,19 +191,58 @@ def test_greenhouse_update_without_an_acting_user_is_refused_before_any_call() -
 # --- applications -----------------------------------------------------------------------------------------------
 
 
-def plan_application(body: dict[str, Any]) -> ProviderRequest:
+def plan_application(body: dict[str, Any], account: AccountContext = ACCOUNT) -> ProviderRequest:
     call = Call(Operation(Resource.APPLICATIONS, Action.CREATE), body=ApplicationCreate.model_validate(body))
-    request = next(BindbeeConnector().plan(call, ACCOUNT))
+    request = next(BindbeeConnector().plan(call, account))
     check_request("bindbee", request)
     return request
 
 
-def test_application_for_an_existing_candidate() -> None:
-    request = plan_application({"candidate_id": U1, "job_id": U2, "source": {"name": "Referral"}, "acting_user_id": U1})
-    assert (request.path, request.json) == (
-        "/api/ats/v1/applications",
-        {"data": {"candidate": U1, "job": U2, "source": "Referral"}, "remote_user_id": U1},
+def test_an_existing_candidate_is_not_applied_through_an_undocumented_body() -> None:
+    """Bindbee documents no body for POST /applications: outside Greenhouse the answer is a 501 naming the gap."""
+    with pytest.raises(NotSupported) as caught:
+        plan_application({"candidate_id": U1, "job_id": U2, "acting_user_id": U1})
+    assert "documents no request body for POST /api/ats/v1/applications" in str(caught.value.reason)
+
+
+def test_greenhouse_applies_an_existing_candidate_through_harvest() -> None:
+    user = str(uuid.uuid4())
+    body = {"candidate_id": U1, "job_id": U2, "acting_user_id": user, "passthrough": {"source_id": 7}}
+    call = Call(Operation(Resource.APPLICATIONS, Action.CREATE), body=ApplicationCreate.model_validate(body))
+    plan = BindbeeConnector().plan(call, GREENHOUSE)
+    reads = [next(plan)]
+    for record in ({"id": U1, "remote_id": "4100001"}, {"id": U2, "remote_id": "4033879010"}):
+        reads.append(plan.send(ProviderResponse(200, {}, record, "u")))
+    assert [(r.method, r.path) for r in reads] == [
+        ("GET", f"/api/ats/v1/candidates/{U1}"),
+        ("GET", f"/api/ats/v1/jobs/{U2}"),
+        ("GET", f"/api/ats/v1/remote-users/{user}"),
+    ]
+    write = plan.send(ProviderResponse(200, {}, {"id": user, "remote_id": "4000301"}, "u"))
+    for request in (*reads, write):
+        check_request("bindbee", request)
+    assert write.json == {
+        "method": "POST",
+        "path": "/v1/candidates/4100001/applications",
+        "headers": {"On-Behalf-Of": "4000301"},
+        "data": {"job_id": 4033879010, "source_id": 7},
+        "request_format": "JSON",
+        "response_format": "JSON",
+    }
+    synced = plan.send(
+        ProviderResponse(200, {}, {"status": 200, "headers": {}, "data": {"id": 77, "status": "active"}}, "u")
     )
+    assert (synced.path, synced.query) == ("/api/ats/v1/applications", {"remote_id": "77"})
+    check_request("bindbee", synced)
+    with pytest.raises(StopIteration) as done:
+        plan.send(ProviderResponse(200, {}, {"cursor": None, "page_size": 1, "items": [{"id": U2}]}, "u"))
+    assert (done.value.value.id, done.value.value.remote_id) == (U2, "77")
+
+
+def test_greenhouse_application_needs_an_acting_user_and_no_unmappable_source() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        plan_application({"candidate_id": U1, "job_id": U2, "source": {"name": "Referral"}}, GREENHOUSE)
+    assert sorted(e.rule for e in caught.value.errors) == ["greenhouse.requires_acting_user", "greenhouse.source_id"]
 
 
 def test_application_with_a_new_candidate_is_one_candidate_create_on_the_job() -> None:

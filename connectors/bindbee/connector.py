@@ -39,7 +39,7 @@ from connectors.base import (
 from connectors.bindbee.applications import APPLICATION_TABLE
 from connectors.bindbee.candidates import CANDIDATE_TABLE, harvest_update
 from connectors.bindbee.jobs import JOB_TABLE
-from connectors.errors import FieldError, InvalidInput, UnexpectedResponse, VendorRefused
+from connectors.errors import FieldError, InvalidInput, NotSupported, UnexpectedResponse, VendorRefused
 from connectors.mapping import merge_passthrough
 from connectors.rules import MaxItems, Required, Rule
 from connectors.unified.applications import Application, ApplicationCreate
@@ -167,7 +167,7 @@ class BindbeeConnector(Connector):
             return one_request(_post("/candidates", headers, _candidate_envelope(call.body)), _created)
         if resource == Resource.CANDIDATES:
             return _update_greenhouse_candidate(call, headers)
-        return _create_application(call.body, headers)
+        return _create_application(call.body, headers, account.ats)
 
     def _read(self, call: Call, headers: Mapping[str, str]) -> Plan:
         resource = call.operation.resource
@@ -255,11 +255,13 @@ def _candidate_envelope(body: WriteModel, job_id: str | None = None) -> dict[str
     return {"data": data, **({"remote_user_id": acting} if acting else {})}
 
 
-def _create_application(body: WriteModel, headers: Mapping[str, str]) -> Plan:
-    """A candidate put on a job: an existing one through `/applications`, a new one created on the job directly.
+def _create_application(body: WriteModel, headers: Mapping[str, str], ats: str | None) -> Plan:
+    """A candidate put on a job, on the one documented route for each case.
 
-    A new candidate goes in one call (`PostCandidate.job_id`), never a candidate then an application: a failure
-    between two writes would leave half of the request applied.
+    A new candidate is created on the job in one call (`PostCandidate.job_id`), never a candidate then an
+    application: a failure between two writes would leave half of the request applied. Bindbee documents no body
+    for `POST /applications` (PROVENANCE.md), so an existing candidate goes through Harvest's Add Application on
+    Greenhouse, and is a 501 on any other ATS rather than a guessed body.
     """
     assert isinstance(body, ApplicationCreate)
     errors = _application_errors(body)
@@ -270,16 +272,77 @@ def _create_application(body: WriteModel, headers: Mapping[str, str]) -> Plan:
             {**body.candidate.model_dump(exclude_unset=True), "acting_user_id": body.acting_user_id}
         )
         return one_request(_post("/candidates", headers, _candidate_envelope(inline, body.job_id)), _created)
-    data: dict[str, Any] = {"candidate": body.candidate_id, "job": body.job_id}
-    if body.source is not None and body.source.name:
-        data["source"] = body.source.name
-    envelope: dict[str, Any] = {"data": data}
-    if body.acting_user_id:
-        envelope["remote_user_id"] = body.acting_user_id
-    merge_passthrough(data, body.passthrough, errors)
+    if ats != "greenhouse":
+        raise NotSupported(
+            "bindbee",
+            "create_applications",
+            "Bindbee documents no request body for POST /api/ats/v1/applications, so an existing candidate can be "
+            "put on a job only on Greenhouse accounts (through Harvest); send `candidate` to create a new candidate "
+            "on the job instead",
+        )
+    if body.source is not None:
+        errors.append(
+            FieldError(
+                "source",
+                "greenhouse.source_id",
+                "Harvest takes a numeric Greenhouse source id: give it as passthrough.source_id",
+                code="unsupported_field",
+            )
+        )
+    if not body.acting_user_id:
+        errors.append(
+            FieldError(
+                "acting_user_id",
+                "greenhouse.requires_acting_user",
+                "Greenhouse records who adds an application (On-Behalf-Of): give acting_user_id",
+                code="missing_required_field",
+            )
+        )
+    harvest: dict[str, Any] = {}
+    merge_passthrough(harvest, body.passthrough, errors)
     if errors:
         raise InvalidInput(errors)
-    return one_request(_post("/applications", headers, envelope), _created)
+    ids = (
+        _bindbee_id(body.candidate_id, field="candidate_id"),
+        _bindbee_id(body.job_id, field="job_id"),
+        _bindbee_id(body.acting_user_id, field="acting_user_id"),
+    )
+    return _harvest_add_application(*ids, harvest, headers)
+
+
+def _harvest_add_application(
+    candidate_id: str, job_id: str, user_id: str, extra: dict[str, Any], headers: Mapping[str, str]
+) -> Plan:
+    """Harvest's `POST /v1/candidates/{id}/applications` through the passthrough, with Greenhouse's numeric ids
+    read from Bindbee first; then Bindbee's own id for the new application, when its copy already shows it."""
+    candidate = json_object((yield ProviderRequest("GET", f"{BASE_PATH}/candidates/{candidate_id}", headers)))
+    job = json_object((yield ProviderRequest("GET", f"{BASE_PATH}/jobs/{job_id}", headers)))
+    user = json_object((yield ProviderRequest("GET", f"{BASE_PATH}/remote-users/{user_id}", headers)))
+    remote = {name: str(record.get("remote_id") or "") for name, record in (("c", candidate), ("j", job), ("u", user))}
+    if not all(value.isdigit() for value in remote.values()):
+        # Greenhouse ids are numbers; anything else would steer the passthrough to another Harvest path.
+        raise UnexpectedResponse("Bindbee returned no Greenhouse id for the candidate, the job or the acting user")
+    passthrough = {
+        "method": "POST",
+        "path": f"/v1/candidates/{remote['c']}/applications",
+        "headers": {"On-Behalf-Of": remote["u"]},
+        "data": {"job_id": int(remote["j"]), **extra},
+        "request_format": "JSON",
+        "response_format": "JSON",
+    }
+    response = yield ProviderRequest("POST", PASSTHROUGH_PATH, headers, json=passthrough)
+    inner = json_object(response)
+    status, created = inner.get("status"), inner.get("data")
+    if isinstance(status, int) and status >= 400:
+        raise VendorRefused(status, created, f"greenhouse:{passthrough['path']}")
+    if not isinstance(created, dict) or not isinstance(created.get("id"), int):
+        raise UnexpectedResponse("Harvest's answer to Add Application carries no application id")
+    greenhouse_id = str(created["id"])
+    synced = yield ProviderRequest("GET", f"{BASE_PATH}/applications", headers, {"remote_id": greenhouse_id})
+    found = json_list(synced, "items")
+    if not found:
+        return WriteResult(None, greenhouse_id, 201, "Created in Greenhouse; Bindbee lists it after its next sync.")
+    return WriteResult(str(found[0]["id"]), greenhouse_id)
 
 
 def _application_errors(body: ApplicationCreate) -> list[FieldError]:
