@@ -3,51 +3,24 @@
 A connector never performs I/O. For each unified call it returns a *plan*: a generator that yields the vendor
 requests to send, one at a time, receives each vendor response, and finally returns the unified result. The
 gateway drives the plan, so it alone executes, limits, retries and records, and the same plan serves real calls,
-dry runs and contract tests.
+dry runs and contract tests (the sans-I/O shape of httpx's auth flows).
+
+What a connector serves is declared per catalogue operation (`Support`), with the reason for each it does not;
+the gateway reads that one declaration for routing answers (501), `/meta` and the documentation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
 
-from connectors.errors import FieldError, InvalidInput, NotSupported, UnexpectedResponse
+from connectors.catalogue import Operation
+from connectors.errors import InvalidInput, UnexpectedResponse
 from connectors.rules import Rule, check_rules
-from connectors.unified.common import WriteModel
-
-
-class Resource(StrEnum):
-    JOBS = "jobs"
-    CANDIDATES = "candidates"
-    APPLICATIONS = "applications"
-    DEPARTMENTS = "departments"
-    LOCATIONS = "locations"
-    USERS = "users"
-    ASSESSMENT_ORDERS = "assessments/orders"
-
-
-class Action(StrEnum):
-    LIST = "list"
-    GET = "get"
-    CREATE = "create"
-    UPDATE = "update"
-
-
-@dataclass(frozen=True, order=True)
-class Operation:
-    resource: Resource
-    action: Action
-
-    @property
-    def is_write(self) -> bool:
-        return self.action in (Action.CREATE, Action.UPDATE)
-
-    def __str__(self) -> str:
-        return f"{self.action.value}_{self.resource.name.lower()}"
+from connectors.unified.base import Dto
 
 
 @dataclass(frozen=True)
@@ -61,6 +34,8 @@ class ProviderRequest:
     json: Any = None
     ok_statuses: frozenset[int] = frozenset({200})
     """Statuses the plan handles itself; any other status goes to the gateway's error translator."""
+    binary: bool = False
+    """Keep the answer's bytes as they are (a file download) instead of reading them as JSON."""
 
     @property
     def is_write(self) -> bool:
@@ -72,7 +47,7 @@ class ProviderResponse:
     status: int
     headers: Mapping[str, str]
     body: Any
-    """Parsed JSON, or the raw text when the body was not JSON, or None when empty."""
+    """Parsed JSON, or the raw text when the body was not JSON, or None when empty; bytes for a binary request."""
     url: str
 
 
@@ -88,11 +63,19 @@ class AccountContext:
 
 
 @dataclass(frozen=True)
-class ListQuery:
-    page_size: int
+class Query:
+    """The caller's query, validated against the catalogue and read into canonical names (aliases resolved)."""
+
+    page_size: int = 25
     cursor: str | None = None
     """The vendor's own cursor, unwrapped by the gateway."""
     filters: Mapping[str, str] = field(default_factory=dict)
+    raw: bool = False
+    """The caller asked for raw vendor data (`raw=true`): ask the vendor for all it has."""
+    forwarded: Mapping[str, str] = field(default_factory=dict)
+    """Parameters only a vendor interprets (`expand`, `include`, `page`, `sync_token`, `format`, …), by name."""
+    proxy: Mapping[str, str] = field(default_factory=dict)
+    """`proxy[key]=value`: query parameters for the vendor's own request."""
 
 
 @dataclass(frozen=True)
@@ -100,32 +83,54 @@ class Call:
     """One unified operation, validated and with extension fields resolved."""
 
     operation: Operation
-    record_id: str | None = None
-    body: WriteModel | None = None
-    list_query: ListQuery | None = None
-    include_raw: bool = False
-    """The caller asked for raw vendor data (`raw=true`): ask the vendor for all it has."""
+    path: Mapping[str, str] = field(default_factory=dict)
+    """Path parameters by their template names (`id`, `subResourceId`)."""
+    body: Dto | None = None
+    query: Query = field(default_factory=Query)
+
+    @property
+    def record_id(self) -> str:
+        return self.path.get("id", "")
+
+    @property
+    def sub_id(self) -> str:
+        return self.path.get("subResourceId", "")
 
 
 @dataclass(frozen=True)
 class WriteResult:
+    """The ids of the record a write made or changed (`data` of StackOne's write answers)."""
+
     id: str | None
     remote_id: str | None
-    status_code: int = 201
-    message: str = "Record created successfully."
+    message: str | None = None
+    """Said instead of the operation's usual message, when the vendor's answer needs explaining."""
 
 
 @dataclass(frozen=True)
 class RecordResult:
-    data: BaseModel
+    data: Mapping[str, Any] | BaseModel
+    """The record in the unified shape: the gateway validates it against the operation's record model."""
+
+
+@dataclass(frozen=True)
+class PageResult:
+    data: Sequence[Mapping[str, Any] | BaseModel]
+    next_cursor: str | None
 
 
 @dataclass(frozen=True)
 class PlainResult:
-    """A record answered as it is, without an envelope (StackOne's assessment order result)."""
+    """A model answered as it is (StackOne's assessment order result)."""
 
-    data: BaseModel
-    status_code: int = 200
+    data: Mapping[str, Any] | BaseModel
+
+
+@dataclass(frozen=True)
+class FileResult:
+    content: bytes
+    content_type: str
+    filename: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,29 +142,44 @@ class LookupResult:
     """True when not finding it proves it is not there (the vendor's reads are live and it is done processing)."""
 
 
-@dataclass(frozen=True)
-class PageResult:
-    data: Sequence[BaseModel]
-    next_cursor: str | None
-
-
-Result = WriteResult | RecordResult | PageResult | PlainResult | LookupResult
-Plan = Generator[ProviderRequest, ProviderResponse, Result]
+Result = WriteResult | RecordResult | PageResult | PlainResult | FileResult | LookupResult
+T = TypeVar("T")
+Steps = Generator[ProviderRequest, ProviderResponse, T]
+"""Vendor exchanges that end in a value: a plan's parts, composed with `yield from`."""
+Plan = Steps[Result]
+Handler = Callable[[Call, AccountContext], Plan]
 
 
 @dataclass(frozen=True)
-class Capability:
-    operation: Operation
-    supported: bool
+class Support:
+    """Whether a connector serves one catalogue operation for an account, and which of its options it honours."""
+
     reason: str | None = None
-    filters: tuple[str, ...] = ()
-    """Unified list filters (`filter[...]` keys) the connector can apply."""
+    """None when served; otherwise why not, in words the caller reads in the 501."""
+    filters: frozenset[str] = frozenset()
+    """Canonical `filter[...]` keys the connector applies."""
+    params: frozenset[str] = frozenset()
+    """Forwarded parameters (`expand`, `proxy`, …) it passes on or honours."""
+
+    @property
+    def supported(self) -> bool:
+        return self.reason is None
+
+
+def unsupported(reason: str, *op_ids: str) -> dict[str, Support]:
+    """The same reason for several operations (a vendor without an assessments API lacks all of them)."""
+    return {op_id: Support(reason) for op_id in op_ids}
+
+
+def served(op_id: str, filters: Sequence[str] = (), params: Sequence[str] = ()) -> dict[str, Support]:
+    return {op_id: Support(None, frozenset(filters), frozenset(params))}
 
 
 class Connector:
-    """Base of every connector: capability bookkeeping and rule checks, shared so no connector repeats them.
+    """Base of every connector: the support table, rule checks and dispatch, shared so no connector repeats them.
 
-    Subclasses fill `name`, `secret_headers` and the two tables, and implement the plans they declare.
+    Subclasses fill `name`, `secret_headers`, `handlers` and `support`, and may add rules, a lookup for
+    reconciliation and the vendor's error sentence.
     """
 
     name: ClassVar[str]
@@ -169,8 +189,13 @@ class Connector:
     quota_credential: ClassVar[str] = "api_key"
     """The credential the vendor meters its quota by (StackOne: the API key; Bindbee: the connector token)."""
 
-    def capabilities(self, account: AccountContext) -> Mapping[Operation, Capability]:
-        """What this connector offers for this account (an ATS can add or remove operations)."""
+    def support(self, account: AccountContext) -> Mapping[str, Support]:
+        """Every catalogue operation by id, served or with the reason it is not (an ATS can change the answer);
+        a test holds every connector's table to the whole catalogue."""
+        raise NotImplementedError
+
+    def handler(self, operation: Operation) -> Handler:
+        """The plan builder of a served operation."""
         raise NotImplementedError
 
     def rules(self, operation: Operation, account: AccountContext) -> Sequence[Rule]:
@@ -178,37 +203,16 @@ class Connector:
         return ()
 
     def plan(self, call: Call, account: AccountContext) -> Plan:
-        capability = self.capabilities(account).get(call.operation)
-        if capability is None or not capability.supported:
-            reason = capability.reason if capability else None
-            raise NotSupported(self.name, str(call.operation), reason)
-        if call.list_query is not None:
-            unsupported = sorted(set(call.list_query.filters) - set(capability.filters))
-            if unsupported:
-                raise InvalidInput(
-                    [
-                        FieldError(
-                            field=f"filter[{key}]",
-                            rule=f"{self.name}.unsupported_filter",
-                            message=f"{self.name} cannot filter {call.operation.resource.value} by {key}",
-                            code="unsupported_filter",
-                        )
-                        for key in unsupported
-                    ],
-                    status=400,
-                )
-        # Rules and translation are both checked before raising, so one answer lists every problem.
+        """The plan of a call the gateway has checked against `support`. Rules and translation are both checked
+        before raising, so one answer lists every problem."""
         errors = check_rules(self.rules(call.operation, account), call.body) if call.body is not None else []
         try:
-            plan = self._plan(call, account)
+            plan = self.handler(call.operation)(call, account)
         except InvalidInput as exc:
             raise InvalidInput([*errors, *exc.errors], exc.status) from exc
         if errors:
             raise InvalidInput(errors)
         return plan
-
-    def _plan(self, call: Call, account: AccountContext) -> Plan:
-        raise NotImplementedError
 
     def error_message(self, response: ProviderResponse) -> str | None:
         """The vendor's own human sentence from an error body, when it has one."""
@@ -243,29 +247,3 @@ def json_list(response: ProviderResponse, key: str) -> list[dict[str, Any]]:
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise UnexpectedResponse(f"expected a list of objects at {key} of the {response.status} response")
     return items
-
-
-def declare_capabilities(
-    vendor: str,
-    list_filters: Mapping[Resource, tuple[str, ...]],
-    writes: Mapping[Operation, str | None],
-) -> dict[Operation, Capability]:
-    """Every operation of every resource, supported or with the reason it is not.
-
-    Reads are supported for the resources in `list_filters` (with those list filters); `writes` maps a write to
-    None when supported, or to the reason it is not. Anything unnamed gets a generic reason.
-    """
-    caps: dict[Operation, Capability] = {}
-    for resource in Resource:
-        for action in Action:
-            op = Operation(resource, action)
-            generic = f"the {vendor} connector does not {action} {resource}"
-            if not op.is_write:
-                supported = resource in list_filters
-                filters = list_filters.get(resource, ()) if action == Action.LIST else ()
-                caps[op] = Capability(op, supported, None if supported else generic, filters)
-            elif op in writes and writes[op] is None:
-                caps[op] = Capability(op, True)
-            else:
-                caps[op] = Capability(op, False, writes.get(op) or generic)
-    return caps

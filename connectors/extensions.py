@@ -13,13 +13,13 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from connectors.errors import FieldError, InvalidInput, field_errors
-from connectors.unified.common import WriteModel
+from connectors.unified.base import Dto
 
 EXTENSION_FIELDS = ("acting_user_id", "openings", "template_id")
 UPDATE_DEFAULTS = ("acting_user_id",)
 """Defaults that also apply to updates; a template or an opening count only means something on create."""
 
-M = TypeVar("M", bound=WriteModel)
+M = TypeVar("M", bound=Dto)
 
 
 def resolve_extensions(body: M, defaults: Mapping[str, Any], *, creating: bool) -> M:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from connectors.errors import FieldError, InvalidInput
-from connectors.unified.common import WriteModel
+from connectors.unified.base import Dto
 
 Direction = Literal["both", "write", "read"]
 
@@ -117,7 +117,7 @@ class Table:
     unsupported: Mapping[str, str] = field(default_factory=dict)
     """Unified write fields this vendor cannot carry, with the reason shown to the caller."""
 
-    def to_vendor(self, body: WriteModel, extra_errors: Sequence[FieldError] = ()) -> dict[str, Any]:
+    def to_vendor(self, body: Dto, extra_errors: Sequence[FieldError] = ()) -> dict[str, Any]:
         """Translate a write body; every problem found, here or by the caller, is raised together."""
         data = body.model_dump(exclude_unset=True)
         errors = list(extra_errors)

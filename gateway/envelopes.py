@@ -1,46 +1,11 @@
-"""Response envelopes, as pydantic models so /openapi.json documents exactly what the gateway answers."""
+"""The gateway's own answer models: the error envelope and the dry run. Success answers are StackOne's own
+response models (connectors/unified/schema.py), named by each operation in the catalogue."""
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from pydantic import BaseModel
-
-T = TypeVar("T", bound=BaseModel)
-
-
-class RawResponse(BaseModel):
-    method: str
-    url: str
-    body: Any = None
-    response: Any = None
-
-
-class CreateResultData(BaseModel):
-    id: str | None
-    remote_id: str | None
-
-
-class CreateResult(BaseModel):
-    statusCode: int
-    message: str
-    timestamp: str
-    data: CreateResultData
-
-
-class RecordResult(BaseModel, Generic[T]):
-    """StackOne's `XResult`."""
-
-    data: T
-    raw: list[RawResponse] | None = None
-
-
-class Paginated(BaseModel, Generic[T]):
-    """StackOne's `XPaginated`; `next` is the gateway's signed cursor."""
-
-    next: str | None
-    data: list[T]
-    raw: list[RawResponse] | None = None
 
 
 class DryRunRequest(BaseModel):
@@ -69,6 +34,8 @@ class ProviderErrorBody(BaseModel):
 
 
 class ErrorBody(BaseModel):
+    """StackOne's error envelope (`statusCode`, `message`, `timestamp`) plus the gateway's fields."""
+
     statusCode: int
     message: str
     timestamp: str

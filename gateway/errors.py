@@ -5,6 +5,7 @@ Every failure, ours or a vendor's, becomes a `GatewayError` with a stable `code`
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -54,13 +55,20 @@ class GatewayError(Exception):
             "provider_errors": [{"status": p.status, "url": p.url, "raw": p.raw} for p in self.provider_errors],
         }
 
+    def body_bytes(self, request_id: str) -> bytes:
+        """The envelope as sent: what an idempotency key stores, so the first answer and its replays are identical."""
+        return json.dumps(self.body(request_id), separators=(",", ":")).encode()
+
 
 def invalid_input(errors: Sequence[FieldError], status: int = 422) -> GatewayError:
-    """One error for every failed rule; `code` is theirs when they agree, `validation_error` otherwise."""
+    """One error for every failed rule; `code` is theirs when they agree, `validation_error` otherwise. A 400
+    (a query or header) says what is wrong in the message itself; a 422 points at the fields."""
     codes = {e.code for e in errors}
     code = codes.pop() if len(codes) == 1 else "validation_error"
     if status == 404:
         message = errors[0].message
+    elif status == 400:
+        message = "; ".join(f"{e.field}: {e.message}" for e in errors)
     else:
         fields = ", ".join(dict.fromkeys(e.field for e in errors))
         noun = "field" if len(errors) == 1 else "fields"

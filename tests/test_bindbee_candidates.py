@@ -12,19 +12,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connectors.base import AccountContext, Action, Call, Operation, ProviderRequest, ProviderResponse, Resource
+from connectors.base import AccountContext, Call, ProviderRequest, ProviderResponse
 from connectors.bindbee import BindbeeConnector
 from connectors.bindbee.applications import APPLICATION_TABLE
 from connectors.bindbee.candidates import CANDIDATE_TABLE, URL_TYPES, harvest_update, split_name
+from connectors.catalogue import CATALOGUE
 from connectors.errors import FieldError, InvalidInput, NotSupported
-from connectors.unified.applications import Application, ApplicationCreate
-from connectors.unified.candidates import Candidate, CandidateCreate, CandidateUpdate
-from connectors.unified.jobs import JobWrite
+from connectors.unified.base import read_record
+from connectors.unified.schema import Application, Candidate
+from connectors.unified.writes import ApplicationCreate, CandidateCreate, CandidateUpdate, JobWrite
 from tests.contract import check_request
 
 ACCOUNT = AccountContext("a", None, None, {"api_key": "k", "connector_token": "t"})
 GREENHOUSE = AccountContext("gh", "greenhouse", None, {"api_key": "k", "connector_token": "t"})
-CREATE = Operation(Resource.CANDIDATES, Action.CREATE)
+CREATE = CATALOGUE["ats_create_candidate"]
 U1, U2 = str(uuid.uuid4()), str(uuid.uuid4())
 
 
@@ -38,7 +39,7 @@ def build(body: dict[str, Any]) -> dict[str, Any]:
 
 def read(record: dict[str, Any]) -> Candidate:
     base = {"id": U1, "remote_id": "77", "modified_at": "2026-01-01T00:00:00Z", "custom_fields": None}
-    return Candidate.model_validate(CANDIDATE_TABLE.to_unified({**base, **record}))
+    return read_record(Candidate, CANDIDATE_TABLE.to_unified({**base, **record}))
 
 
 @pytest.mark.parametrize(
@@ -156,8 +157,8 @@ def test_harvest_update_translation() -> None:
 
 def test_greenhouse_update_reads_ids_then_writes_through_the_passthrough() -> None:
     call = Call(
-        Operation(Resource.CANDIDATES, Action.UPDATE),
-        record_id=U1,
+        CATALOGUE["ats_update_candidate"],
+        path={"id": U1},
         body=CandidateUpdate(title="CTO", acting_user_id=U2),
     )
     plan = BindbeeConnector().plan(call, GREENHOUSE)
@@ -182,7 +183,7 @@ def test_greenhouse_update_reads_ids_then_writes_through_the_passthrough() -> No
 
 
 def test_greenhouse_update_without_an_acting_user_is_refused_before_any_call() -> None:
-    call = Call(Operation(Resource.CANDIDATES, Action.UPDATE), record_id=U1, body=CandidateUpdate(title="CTO"))
+    call = Call(CATALOGUE["ats_update_candidate"], path={"id": U1}, body=CandidateUpdate(title="CTO"))
     with pytest.raises(InvalidInput) as caught:
         BindbeeConnector().plan(call, GREENHOUSE)
     assert [e.rule for e in caught.value.errors] == ["greenhouse.requires_acting_user"]
@@ -192,7 +193,7 @@ def test_greenhouse_update_without_an_acting_user_is_refused_before_any_call() -
 
 
 def plan_application(body: dict[str, Any], account: AccountContext = ACCOUNT) -> ProviderRequest:
-    call = Call(Operation(Resource.APPLICATIONS, Action.CREATE), body=ApplicationCreate.model_validate(body))
+    call = Call(CATALOGUE["ats_create_application"], body=ApplicationCreate.model_validate(body))
     request = next(BindbeeConnector().plan(call, account))
     check_request("bindbee", request)
     return request
@@ -208,7 +209,7 @@ def test_an_existing_candidate_is_not_applied_through_an_undocumented_body() -> 
 def test_greenhouse_applies_an_existing_candidate_through_harvest() -> None:
     user = str(uuid.uuid4())
     body = {"candidate_id": U1, "job_id": U2, "acting_user_id": user, "passthrough": {"source_id": 7}}
-    call = Call(Operation(Resource.APPLICATIONS, Action.CREATE), body=ApplicationCreate.model_validate(body))
+    call = Call(CATALOGUE["ats_create_application"], body=ApplicationCreate.model_validate(body))
     plan = BindbeeConnector().plan(call, GREENHOUSE)
     reads = [next(plan)]
     for record in ({"id": U1, "remote_id": "4100001"}, {"id": U2, "remote_id": "4033879010"}):
@@ -262,7 +263,8 @@ def test_application_fields_bindbee_cannot_carry_are_refused(field: str) -> None
 
 
 def test_application_rows_read() -> None:
-    application = Application.model_validate(
+    application = read_record(
+        Application,
         APPLICATION_TABLE.to_unified(
             {
                 "id": U1,
@@ -275,7 +277,7 @@ def test_application_rows_read() -> None:
                 "applied_at": "2026-01-01",
                 "source": "Referral",
             }
-        )
+        ),
     )
     assert (application.candidate_id, application.remote_candidate_id) == (U2, "41")
     assert (application.job_id, application.remote_job_id, application.application_stage_id) == (U1, None, "s1")
@@ -284,7 +286,8 @@ def test_application_rows_read() -> None:
         "2026-02-01",
         "2026-01-01",
     )
-    assert application.source == {"id": None, "remote_id": None, "name": "Referral"}
+    assert application.source is not None
+    assert application.source.model_dump() == {"id": None, "remote_id": None, "name": "Referral"}
     assert application.application_status is None  # Bindbee has none; never guessed
 
 
@@ -347,7 +350,7 @@ def test_generated_candidates_validate_and_round_trip(body: dict[str, Any]) -> N
 def test_generated_jobs_validate_against_both_vendors(body: dict[str, Any]) -> None:
     from connectors.stackone import StackOneConnector
 
-    call = Call(Operation(Resource.JOBS, Action.CREATE), body=JobWrite.model_validate(body))
+    call = Call(CATALOGUE["ats_create_job"], body=JobWrite.model_validate(body))
     check_request("bindbee", next(BindbeeConnector().plan(call, ACCOUNT)))
     stackone = AccountContext("s", None, "acc", {"api_key": "k"})
     check_request("stackone", next(StackOneConnector().plan(call, stackone)))
@@ -358,8 +361,8 @@ def test_the_passthrough_only_ever_reaches_harvests_candidate_path() -> None:
     from connectors.errors import UnexpectedResponse
 
     call = Call(
-        Operation(Resource.CANDIDATES, Action.UPDATE),
-        record_id=U1,
+        CATALOGUE["ats_update_candidate"],
+        path={"id": U1},
         body=CandidateUpdate(title="CTO", acting_user_id=U2),
     )
     plan = BindbeeConnector().plan(call, GREENHOUSE)

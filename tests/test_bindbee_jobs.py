@@ -12,14 +12,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connectors.base import AccountContext, Action, Call, ListQuery, Operation, ProviderResponse, Resource
+from connectors.base import AccountContext, Call, ProviderResponse, Query
 from connectors.bindbee import BindbeeConnector
 from connectors.bindbee.jobs import JOB_TABLE, STATUS_FROM_BINDBEE, STATUS_TO_BINDBEE
+from connectors.catalogue import CATALOGUE
 from connectors.errors import FieldError, InvalidInput
-from connectors.unified.jobs import JOB_STATUS_VALUES, Job, JobWrite
+from connectors.unified.base import read_record
+from connectors.unified.schema import AtsJob
+from connectors.unified.writes import JobWrite
+from gateway.errors import GatewayError
+from gateway.query import read_query
 from tests.contract import check_request
+from tests.values import JOB_STATUS_VALUES
 
-CREATE = Operation(Resource.JOBS, Action.CREATE)
+CREATE = CATALOGUE["ats_create_job"]
 GREENHOUSE = AccountContext("gh", "greenhouse", None, {"api_key": "k", "connector_token": "t"})
 GENERIC = AccountContext("generic", None, None, {"api_key": "k", "connector_token": "t"})
 U1, U2, U3 = (str(uuid.uuid4()) for _ in range(3))
@@ -41,9 +47,9 @@ def rejected(body: dict[str, Any], account: AccountContext = GENERIC) -> list[Fi
     return caught.value.errors
 
 
-def read(record: dict[str, Any]) -> Job:
+def read(record: dict[str, Any]) -> AtsJob:
     base = {"id": U1, "remote_id": "4033879009", "modified_at": "2026-01-01T00:00:00Z", "custom_fields": None}
-    return Job.model_validate(JOB_TABLE.to_unified({**base, **record}))
+    return read_record(AtsJob, JOB_TABLE.to_unified({**base, **record}))
 
 
 # --- write direction, row by row ---------------------------------------------------------------------------
@@ -288,8 +294,8 @@ def test_every_unified_write_field_is_mapped_or_declared_unsupported() -> None:
 
 def test_list_translates_paging_and_filters() -> None:
     call = Call(
-        Operation(Resource.JOBS, Action.LIST),
-        list_query=ListQuery(7, "abc", {"updated_after": "2026-01-01T00:00:00Z", "job_status": "open"}),
+        CATALOGUE["ats_list_jobs"],
+        query=Query(page_size=7, cursor="abc", filters={"updated_after": "2026-01-01T00:00:00Z", "job_status": "open"}),
     )
     plan = BindbeeConnector().plan(call, GENERIC)
     request = next(plan)
@@ -302,19 +308,20 @@ def test_list_translates_paging_and_filters() -> None:
     with pytest.raises(StopIteration) as done:
         plan.send(response)
     assert done.value.value.next_cursor is None
-    assert [j.title for j in done.value.value.data] == ["A"]
+    assert [j["title"] for j in done.value.value.data] == ["A"]
 
 
 def test_created_after_filter_is_refused_not_ignored() -> None:
-    call = Call(Operation(Resource.JOBS, Action.LIST), list_query=ListQuery(10, None, {"created_after": "2026-01-01"}))
-    with pytest.raises(InvalidInput) as caught:
-        BindbeeConnector().plan(call, GENERIC)
-    assert caught.value.status == 400
+    operation = CATALOGUE["ats_list_jobs"]
+    support = BindbeeConnector().support(GENERIC)[operation.id]
+    with pytest.raises(GatewayError) as caught:
+        read_query([("filter[created_after]", "2026-01-01")], operation, support)
+    assert (caught.value.status, caught.value.code) == (400, "unsupported_filter")
     assert caught.value.errors[0].field == "filter[created_after]"
 
 
 def test_get_with_a_non_uuid_id_is_not_found_without_a_call() -> None:
-    call = Call(Operation(Resource.JOBS, Action.GET), record_id="not-a-uuid")
+    call = Call(CATALOGUE["ats_get_job"], path={"id": "not-a-uuid"})
     with pytest.raises(InvalidInput) as caught:
         next(BindbeeConnector().plan(call, GENERIC))
     assert caught.value.status == 404

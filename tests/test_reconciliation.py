@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-import gateway.pipeline as pipeline
+import gateway.reconcile as reconcile
 from sandbox.controls import Fault
 from tests.conftest import Harness
 
@@ -68,7 +68,7 @@ async def test_stackone_absence_after_it_settled_is_proof_and_the_create_is_sent
     key = {"Idempotency-Key": str(uuid.uuid4())}
     body = {"title": "Proven absent", "code": uuid.uuid4().hex}
     await harness.call("POST", "/unified/ats/jobs", json=body, headers=key)
-    monkeypatch.setattr(pipeline, "RECONCILE_SETTLE_SECONDS", 0.0)  # as if StackOne's 60 s had passed
+    monkeypatch.setattr(reconcile, "SETTLE_SECONDS", 0.0)  # as if StackOne's 60 s had passed
     retry = await harness.call("POST", "/unified/ats/jobs", json=body, headers=key)
     assert retry.status_code == 201
     assert "idempotent-replayed" not in retry.headers
@@ -80,7 +80,7 @@ async def test_bindbee_absence_is_never_proof(harness: Harness, monkeypatch: pyt
     key = {"Idempotency-Key": str(uuid.uuid4())}
     body = {"title": "Unknowable", "code": uuid.uuid4().hex}
     await harness.call("POST", "/unified/ats/jobs", GENERIC, json=body, headers=key)
-    monkeypatch.setattr(pipeline, "RECONCILE_SETTLE_SECONDS", 0.0)
+    monkeypatch.setattr(reconcile, "SETTLE_SECONDS", 0.0)
     retry = await harness.call("POST", "/unified/ats/jobs", GENERIC, json=body, headers=key)
     assert retry.status_code == 502
     assert retry.json()["code"] == "outcome_unknown"

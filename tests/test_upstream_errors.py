@@ -9,10 +9,11 @@ import httpx
 import pytest
 import respx
 
-from connectors.base import AccountContext, Action, Call, Operation, Resource
+from connectors.base import AccountContext, Call
+from connectors.catalogue import CATALOGUE
 from connectors.registry import Registry
 from connectors.stackone import StackOneConnector
-from connectors.unified.jobs import JobWrite
+from connectors.unified.writes import JobWrite
 from gateway.config import Provider, Timeouts
 from gateway.errors import GatewayError
 from gateway.executor import execute
@@ -21,8 +22,8 @@ from tests.contract import check_httpx_request
 
 BASE = "https://api.stackone.test"
 ACCOUNT = AccountContext("a", None, "linked-1", {"api_key": "sk_live_secret"})
-CREATE = Call(Operation(Resource.JOBS, Action.CREATE), body=JobWrite(title="T"))
-LIST = Call(Operation(Resource.JOBS, Action.LIST), list_query=None)
+CREATE = Call(CATALOGUE["ats_create_job"], body=JobWrite(title="T"))
+LIST = Call(CATALOGUE["ats_list_jobs"])
 
 
 @pytest.fixture
@@ -43,10 +44,6 @@ def upstream(read_timeout: float = 5.0) -> Upstream:
 
 async def run(call: Call, up: Upstream | None = None) -> Any:
     connector = StackOneConnector()
-    if call.list_query is None and call.operation.action == Action.LIST:
-        from connectors.base import ListQuery
-
-        call = Call(call.operation, list_query=ListQuery(25))
     plan = connector.plan(call, ACCOUNT)
     return await execute(plan, connector, "so", up or upstream())
 

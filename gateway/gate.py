@@ -1,0 +1,105 @@
+"""What runs around each vendor call of an admitted request: the credential's shared budget and the claim's lease.
+
+`VendorGate` admits each call against the vendor budget (the first was admitted with the claim, in the same round
+trip) and remembers whether a write may have left, which decides what an interruption means. `LeaseRenewal`
+keeps the idempotency lease alive while the calls run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from connectors.base import ProviderRequest, ProviderResponse
+from gateway import limits
+from gateway.metrics import Metrics
+from gateway.state import StateStore, StoreUnavailable
+from gateway.state.base import Claim, Health, VendorBudget, VendorDecision
+
+log = logging.getLogger("gateway")
+
+
+class VendorGate:
+    """Admits each vendor call against the credential's shared budget; the first was admitted with the claim."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        budget: VendorBudget | None,
+        provider: str,
+        max_wait_s: float,
+        metrics: Metrics,
+        connector: str,
+    ) -> None:
+        self.store = store
+        self.budget = budget
+        self.provider = provider
+        self.max_wait_s = max_wait_s
+        self.metrics = metrics
+        self.connector = connector
+        self.admitted = False
+        self.dispatched = False
+        """Set once a vendor call may have left: from then on an interruption leaves the outcome unknown."""
+        self.health: Health | None = None
+        """What the last vendor call said about the vendor, for the circuit breaker; None when no call was made
+        (the request stopped at our own checks or refusals, which say nothing about the vendor)."""
+
+    async def wait(self, decision: VendorDecision) -> None:
+        """Wait for budget up to the configured bound; past it, 429 with the vendor's own delay."""
+        assert self.budget is not None
+        deadline = time.monotonic() + self.max_wait_s
+        while not decision.allowed:
+            delay = decision.retry_after_ms / 1000
+            # An open breaker is answered at once: failing fast is its point.
+            if decision.verdict == "open" or time.monotonic() + delay > deadline:
+                self.metrics.vendor_refusals.labels(self.connector, decision.verdict).inc()
+                raise limits.vendor_refused(self.provider, decision)
+            await asyncio.sleep(delay)
+            decision = await self.store.admit_vendor(self.budget)
+        self.admitted = True
+
+    async def before(self, request: ProviderRequest) -> None:
+        if self.budget is not None and not self.admitted:
+            await self.wait(await self.store.admit_vendor(self.budget))
+        self.admitted = False  # the next call of a multi-call plan needs its own admission
+        self.dispatched = self.dispatched or request.is_write
+
+    def observed(self, health: Health) -> None:
+        self.health = health
+
+    async def pushed_back(self, response: ProviderResponse) -> None:
+        self.metrics.cooldowns.labels(self.connector).inc()
+        if self.budget is not None:
+            with contextlib.suppress(StoreUnavailable):
+                await self.store.cooldown(self.budget, limits.cooldown_ms(response.headers))
+
+
+class LeaseRenewal:
+    """Keeps a claim's lease while its vendor calls run: every third of the lease, the lease is renewed.
+
+    A timer until the first renewal is due, and a task only from then on: nearly every call ends long before that,
+    and a timer costs far less to start and cancel than a task does."""
+
+    def __init__(self, store: StateStore, claim: Claim) -> None:
+        self.store = store
+        self.claim = claim
+        self.task: asyncio.Task[None] | None = None
+        self.timer = asyncio.get_running_loop().call_later(claim.lease_ms / 3000, self._start)
+
+    def _start(self) -> None:
+        self.task = asyncio.create_task(self._renew())
+
+    async def _renew(self) -> None:
+        while True:
+            with contextlib.suppress(StoreUnavailable):
+                if not await self.store.renew(self.claim):
+                    log.error("idempotency lease lost while the vendor call was running")
+                    return
+            await asyncio.sleep(self.claim.lease_ms / 3000)
+
+    def cancel(self) -> None:
+        self.timer.cancel()
+        if self.task is not None:
+            self.task.cancel()
