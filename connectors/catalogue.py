@@ -239,6 +239,8 @@ OPERATIONS: tuple[Operation, ...] = (
     _get("ats_get_department", "/unified/ats/departments/{id}", s.DepartmentResult, s.Department),
     _list("ats_list_locations", "/unified/ats/locations", s.ATSLocationsPaginated, s.ATSLocation),
     _get("ats_get_location", "/unified/ats/locations/{id}", s.ATSLocationResult, s.ATSLocation),
+    _list("ats_list_rejected_reasons", "/unified/ats/rejected_reasons", s.RejectedReasonsPaginated, s.RejectedReason),
+    _get("ats_get_rejected_reason", "/unified/ats/rejected_reasons/{id}", s.RejectedReasonResult, s.RejectedReason),
     _list("ats_list_users", "/unified/ats/users", s.UsersPaginated, s.User),
     _get("ats_get_user", "/unified/ats/users/{id}", s.UserResult, s.User),
 )

@@ -15,6 +15,7 @@ from connectors.bindbee.candidates import (
 )
 from connectors.bindbee.connector import GREENHOUSE_CANDIDATE_UPDATE_RULES, GREENHOUSE_JOB_RULES
 from connectors.bindbee.jobs import JOB_TABLE
+from connectors.bindbee.reference import DEPARTMENT_TABLE, LOCATION_TABLE, REJECTED_REASON_TABLE, USER_TABLE
 from connectors.extensions import EXTENSION_FIELDS
 from connectors.mapping import Table
 from connectors.rules import Rule
@@ -63,6 +64,10 @@ def render() -> str:
         *_table("Jobs (`POST/GET /api/ats/v1/jobs`)", JOB_TABLE),
         *_table("Candidates (`POST/GET /api/ats/v1/candidates`, body `{data, remote_user_id}`)", CANDIDATE_TABLE),
         *_table("Applications (`GET /api/ats/v1/applications`)", APPLICATION_TABLE),
+        *_table("Departments (`GET /api/ats/v1/departments`)", DEPARTMENT_TABLE),
+        *_table("Locations (`GET /api/ats/v1/offices`)", LOCATION_TABLE),
+        *_table("Users (`GET /api/ats/v1/remote-users`)", USER_TABLE),
+        *_table("Rejected reasons (`GET /api/ats/v1/reject-reasons`)", REJECTED_REASON_TABLE),
         "Creating an application: with an inline `candidate`, one `POST /api/ats/v1/candidates` whose `data.job_id`",
         "puts the new candidate on the job (never two writes that could half succeed). Bindbee documents no request",
         "body for `POST /api/ats/v1/applications`, so an existing candidate (`candidate_id`) is put on a job only on",

@@ -119,6 +119,11 @@ SEED_CANDIDATES = (
     SeedPerson("Marie", "Curie", "marie.curie@example.com", "candidate"),
     SeedPerson("Nikola", "Tesla", "nikola.tesla@example.com", "candidate"),
 )
+SEED_REJECTED_REASONS = (
+    ("Failed phone screen", "rejected_by_organization"),
+    ("Accepted another offer", "rejected_by_candidate"),
+    ("Position filled", "other"),
+)
 SEED_TEMPLATE_JOB = "Software Engineer (template)"
 SEED_JOBS = ("Account Executive",)
 

@@ -24,6 +24,7 @@ from sandbox.common import (
     SEED_DEPARTMENTS,
     SEED_JOBS,
     SEED_OFFICES,
+    SEED_REJECTED_REASONS,
     SEED_TEMPLATE_JOB,
     SEED_USERS,
     MinuteQuota,
@@ -112,6 +113,17 @@ def seed_tenant(account: str, provider: str, extra_candidates: int = 0) -> Tenan
                 "id": stable_id(account, "department", name),
                 "remote_id": str(5_000_100 + i),
                 "name": name,
+                "unified_custom_fields": None,
+            }
+        )
+    for i, (label, kind) in enumerate(SEED_REJECTED_REASONS, start=1):
+        tenant["rejected_reasons"].add(
+            {
+                "id": stable_id(account, "rejected_reason", label),
+                "remote_id": str(5_000_400 + i),
+                "label": label,
+                "type": kind,
+                "rejected_reason_type": {"value": kind, "source_value": label},
                 "unified_custom_fields": None,
             }
         )
@@ -239,7 +251,7 @@ def create_app(sandbox: StackOneSandbox) -> FastAPI:
                 raise StackOneError(404)
             return {"data": record}
 
-    for kind in ("jobs", "candidates", "applications", "departments", "locations", "users"):
+    for kind in ("jobs", "candidates", "applications", "departments", "locations", "users", "rejected_reasons"):
         register_reads(kind)
 
     faults = controls.install(app, lambda status: _envelope(status, _MESSAGES.get(status, "Error")))

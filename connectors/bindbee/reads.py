@@ -26,28 +26,12 @@ from connectors.base import (
 from connectors.bindbee.applications import APPLICATION_TABLE
 from connectors.bindbee.candidates import CANDIDATE_TABLE
 from connectors.bindbee.jobs import JOB_TABLE
+from connectors.bindbee.reference import DEPARTMENT_TABLE, LOCATION_TABLE, REJECTED_REASON_TABLE, USER_TABLE
 from connectors.errors import FieldError, InvalidInput
 
 BASE_PATH = "/api/ats/v1"
 
 Reader = Callable[[Mapping[str, Any]], dict[str, Any]]
-
-
-def _department(record: Mapping[str, Any]) -> dict[str, Any]:
-    return {"id": record.get("id"), "remote_id": record.get("remote_id"), "name": record.get("name")}
-
-
-def _user(record: Mapping[str, Any]) -> dict[str, Any]:
-    first, last = record.get("first_name"), record.get("last_name")
-    name = " ".join(part for part in (first, last) if part) or None
-    return {
-        "id": record.get("id"),
-        "remote_id": record.get("remote_id"),
-        "first_name": first,
-        "last_name": last,
-        "name": name,
-        "email": record.get("email"),
-    }
 
 
 _MODIFIED = {"updated_after": "modified_after"}
@@ -82,9 +66,10 @@ READS: Mapping[str, ReadSpec] = {
         custom_fields=True,
     ),
     "applications": ReadSpec("/applications", APPLICATION_TABLE.to_unified, expand="candidate,job", custom_fields=True),
-    "departments": ReadSpec("/departments", _department),
-    "locations": ReadSpec("/offices", _department),
-    "users": ReadSpec("/remote-users", _user),
+    "departments": ReadSpec("/departments", DEPARTMENT_TABLE.to_unified),
+    "locations": ReadSpec("/offices", LOCATION_TABLE.to_unified),
+    "users": ReadSpec("/remote-users", USER_TABLE.to_unified),
+    "rejected_reasons": ReadSpec("/reject-reasons", REJECTED_REASON_TABLE.to_unified),
 }
 
 
