@@ -153,10 +153,11 @@ def _get(
     response: type[BaseModel],
     record: type[Dto],
     params: tuple[Param, ...] = (),
+    filters: tuple[Filter, ...] = (),
     deprecated: bool = False,
 ) -> Operation:
     return Operation(
-        op_id, "GET", path, Answer.RECORD, response, record, None, (*_READ, *params), deprecated=deprecated
+        op_id, "GET", path, Answer.RECORD, response, record, None, (*_READ, *params), filters, deprecated=deprecated
     )
 
 
@@ -179,38 +180,46 @@ def _update(op_id: str, path: str, request: type[Dto], response: type[BaseModel]
     return _write(op_id, "PATCH", path, request, response, 200, "Record updated successfully.")
 
 
+def _references(
+    op_id: str, path: str, paginated: type[BaseModel], result: type[BaseModel], record: type[Dto]
+) -> tuple[Operation, Operation]:
+    """A list and a get of reference data: `{path}` and `{path}/{id}`."""
+    return _list(f"ats_list_{op_id}s", path, paginated, record), _get(
+        f"ats_get_{op_id}", f"{path}/{{id}}", result, record
+    )
+
+
+def _custom_field_definitions(kind: str, singular: str) -> tuple[Operation, Operation]:
+    """StackOne documents paging parameters even on the get of one definition; they are accepted as documented."""
+    path = f"/unified/ats/custom_field_definitions/{kind}"
+    listed = _list(
+        f"ats_list_{singular}_custom_field_definitions",
+        path,
+        s.CustomFieldDefinitionsPaginated,
+        s.CustomFieldDefinition,
+        sync=False,
+    )
+    one = _get(
+        f"ats_get_{singular}_custom_field_definition",
+        f"{path}/{{id}}",
+        s.CustomFieldDefinitionResultApiModel,
+        s.CustomFieldDefinition,
+        (PAGE_NUMBER, PAGE_SIZE, NEXT, TOP_UPDATED_AFTER),
+        (UPDATED_AFTER,),
+    )
+    return listed, one
+
+
 APPS = "/unified/ats/applications"
+APP = f"{APPS}/{{id}}"
 CANDIDATES = "/unified/ats/candidates"
 JOBS = "/unified/ats/jobs"
+SUB = "{subResourceId}"
+MOVED = "Application moved successfully."
+REJECTED = "Application rejected successfully."
+DELETED = "Record deleted successfully."
 
 OPERATIONS: tuple[Operation, ...] = (
-    # jobs
-    _list(
-        "ats_list_jobs",
-        JOBS,
-        s.AtsJobsPaginated,
-        s.AtsJob,
-        CREATED_AFTER,
-        Filter("job_status", "enum", ("open", "draft")),
-        Filter("status", "enum", ("open", "draft"), alias_of="job_status"),
-        params=(EXPAND, INCLUDE),
-    ),
-    _get("ats_get_job", f"{JOBS}/{{id}}", s.AtsJobResult, s.AtsJob, (EXPAND, INCLUDE)),
-    _write("ats_create_job", "POST", JOBS, w.JobWrite),
-    _update("ats_update_job", f"{JOBS}/{{id}}", w.JobWrite, s.CreateResult),
-    # candidates
-    _list(
-        "ats_list_candidates",
-        CANDIDATES,
-        s.CandidatesPaginated,
-        s.Candidate,
-        CREATED_AFTER,
-        Filter("email"),
-        params=(INCLUDE,),
-    ),
-    _get("ats_get_candidate", f"{CANDIDATES}/{{id}}", s.CandidateResult, s.Candidate, (INCLUDE,)),
-    _write("ats_create_candidate", "POST", CANDIDATES, w.CandidateCreate),
-    _update("ats_update_candidate", f"{CANDIDATES}/{{id}}", w.CandidateUpdate, s.CreateResult),
     # applications
     _list(
         "ats_list_applications",
@@ -223,9 +232,177 @@ OPERATIONS: tuple[Operation, ...] = (
         Filter("application_stage_id"),
         params=(EXPAND, INCLUDE, Param("job_id", deprecated=True, alias_of="filter[job_id]")),
     ),
-    _get("ats_get_application", f"{APPS}/{{id}}", s.ApplicationResult, s.Application, (EXPAND, INCLUDE)),
     _write("ats_create_application", "POST", APPS, w.ApplicationCreate),
+    _get("ats_get_application", APP, s.ApplicationResult, s.Application, (EXPAND, INCLUDE)),
+    _update("ats_update_application", APP, w.ApplicationUpdate),
+    _list("ats_list_applications_offers", f"{APP}/offers", s.OffersPaginated, s.Offer),
+    _write("ats_move_application", "POST", f"{APP}/move", w.ApplicationMove, s.MoveApplicationResult, 200, MOVED),
+    _write(
+        "ats_reject_application", "POST", f"{APP}/reject", w.ApplicationReject, s.RejectApplicationResult, 200, REJECTED
+    ),
+    _get("ats_get_application_offer", f"{APP}/offers/{SUB}", s.OffersResult, s.Offer),
+    _list("ats_list_application_scorecards", f"{APP}/scorecards", s.ScorecardsPaginated, s.Scorecard),
+    _get("ats_get_application_scorecard", f"{APP}/scorecards/{SUB}", s.ScorecardsResult, s.Scorecard),
+    Operation(
+        "ats_list_application_changes",
+        "GET",
+        f"{APP}/changes",
+        Answer.PAGE,
+        s.ApplicationChangesPaginated,
+        s.ApplicationChanges,
+        params=(*_READ, PAGE_SIZE, NEXT),
+        filters=(
+            CREATED_AFTER,
+            Filter(
+                "change_type", "enum", ("application_status", "interview_stage", "rejected_reasons", "unmapped_value")
+            ),
+        ),
+    ),
+    _list("ats_list_application_notes", f"{APP}/notes", s.NotesPaginated, s.Note),
+    _write("ats_create_application_note", "POST", f"{APP}/notes", w.NoteCreate),
+    _get("ats_get_application_note", f"{APP}/notes/{SUB}", s.NoteResult, s.Note),
+    _update("ats_update_application_note", f"{APP}/notes/{SUB}", w.NoteUpdate),
+    _list(
+        "ats_list_applications_scheduled_interviews",
+        f"{APP}/scheduled_interviews",
+        s.ScheduledInterviewsPaginated,
+        s.ScheduledInterview,
+    ),
+    _get(
+        "ats_get_application_scheduled_interview",
+        f"{APP}/scheduled_interviews/{SUB}",
+        s.ScheduledInterviewsResult,
+        s.ScheduledInterview,
+    ),
+    _write(
+        "ats_upload_application_document", "POST", f"{APP}/documents/upload", w.DocumentUpload, s.WriteResultApiModel
+    ),
+    Operation(
+        "ats_download_application_document",
+        "GET",
+        f"{APP}/documents/{SUB}/download",
+        Answer.FILE,
+        s.DownloadApiModel,
+        params=(Param("format", forwarded=True), Param("export_format", forwarded=True)),
+    ),
+    _list(
+        "ats_list_application_documents",
+        f"{APP}/documents",
+        s.AtsDocumentsPaginated,
+        s.AtsDocumentApiModel,
+        Filter("type"),
+    ),
+    _get("ats_get_application_document", f"{APP}/documents/{SUB}", s.AtsDocumentResult, s.AtsDocumentApiModel),
+    # candidates
+    _list(
+        "ats_list_candidates",
+        CANDIDATES,
+        s.CandidatesPaginated,
+        s.Candidate,
+        CREATED_AFTER,
+        Filter("email"),
+        params=(INCLUDE,),
+    ),
+    _write("ats_create_candidate", "POST", CANDIDATES, w.CandidateCreate),
+    _get("ats_get_candidate", f"{CANDIDATES}/{{id}}", s.CandidateResult, s.Candidate, (INCLUDE,)),
+    _update("ats_update_candidate", f"{CANDIDATES}/{{id}}", w.CandidateUpdate, s.CreateResult),
+    _list("ats_list_candidate_notes", f"{CANDIDATES}/{{id}}/notes", s.NotesPaginated, s.Note),
+    _write("ats_create_candidate_note", "POST", f"{CANDIDATES}/{{id}}/notes", w.NoteCreate),
+    _get("ats_get_candidate_note", f"{CANDIDATES}/{{id}}/notes/{SUB}", s.NoteResult, s.Note),
+    # custom field definitions
+    *_custom_field_definitions("applications", "application"),
+    *_custom_field_definitions("candidates", "candidate"),
+    *_custom_field_definitions("jobs", "job"),
+    # reference data and stages
+    *_references("department", "/unified/ats/departments", s.DepartmentsPaginated, s.DepartmentResult, s.Department),
+    _list(
+        "ats_list_interview_stages",
+        "/unified/ats/interview_stages",
+        s.InterviewStagesPaginated,
+        s.InterviewStage,
+        deprecated=True,
+    ),
+    _get(
+        "ats_get_interview_stage",
+        "/unified/ats/interview_stages/{id}",
+        s.InterviewStageResult,
+        s.InterviewStage,
+        deprecated=True,
+    ),
+    _list(
+        "ats_list_application_stages", "/unified/ats/application_stages", s.InterviewStagesPaginated, s.InterviewStage
+    ),
+    _get("ats_get_application_stage", "/unified/ats/application_stages/{id}", s.InterviewStageResult, s.InterviewStage),
+    # interviews
+    _list("ats_list_interviews", "/unified/ats/interviews", s.InterviewsPaginated, s.Interview, CREATED_AFTER),
+    _get("ats_get_interview", "/unified/ats/interviews/{id}", s.InterviewsResult, s.Interview),
+    _write("ats_create_interview_note", "POST", "/unified/ats/interviews/{id}/notes", w.NoteCreate),
+    _update("ats_update_interview_note", f"/unified/ats/interviews/{{id}}/notes/{SUB}", w.NoteUpdate),
+    # jobs
+    _list(
+        "ats_list_jobs",
+        JOBS,
+        s.AtsJobsPaginated,
+        s.AtsJob,
+        CREATED_AFTER,
+        Filter("status", "enum", ("open", "draft"), alias_of="job_status"),
+        Filter("job_status", "enum", ("open", "draft")),
+        params=(EXPAND, INCLUDE),
+    ),
+    _write("ats_create_job", "POST", JOBS, w.JobWrite),
+    _list(
+        "ats_list_job_application_stages",
+        f"{JOBS}/{{id}}/application_stages",
+        s.ApplicationStagesPaginated,
+        s.ApplicationStage,
+    ),
+    _get("ats_get_job", f"{JOBS}/{{id}}", s.AtsJobResult, s.AtsJob, (EXPAND, INCLUDE)),
+    _update("ats_update_job", f"{JOBS}/{{id}}", w.JobWrite, s.CreateResult),
+    _get(
+        "ats_get_job_application_stage",
+        f"{JOBS}/{{id}}/application_stages/{SUB}",
+        s.ApplicationStageResult,
+        s.ApplicationStage,
+    ),
+    # lists, locations, rejected reasons, users, job postings
+    _list("ats_list_lists", "/unified/ats/lists", s.ListsPaginated, s.List, sync=False),
+    _get("ats_get_list", "/unified/ats/lists/{id}", s.ListResult, s.List),
+    *_references("location", "/unified/ats/locations", s.ATSLocationsPaginated, s.ATSLocationResult, s.ATSLocation),
+    *_references(
+        "rejected_reason",
+        "/unified/ats/rejected_reasons",
+        s.RejectedReasonsPaginated,
+        s.RejectedReasonResult,
+        s.RejectedReason,
+    ),
+    *_references("user", "/unified/ats/users", s.UsersPaginated, s.UserResult, s.User),
+    _list(
+        "ats_list_job_postings",
+        "/unified/ats/job_postings",
+        s.JobPostingsPaginated,
+        s.JobPosting,
+        CREATED_AFTER,
+        params=(INCLUDE,),
+    ),
+    _get("ats_get_job_posting", "/unified/ats/job_postings/{id}", s.JobPostingResult, s.JobPosting, (INCLUDE,)),
+    # offers
+    _list("ats_list_offers", "/unified/ats/offers", s.OffersPaginated, s.Offer),
+    _write("ats_create_offer", "POST", "/unified/ats/offers", w.OfferCreate),
+    _get("ats_get_offer", "/unified/ats/offers/{id}", s.OffersResult, s.Offer),
     # assessments
+    _list(
+        "ats_list_assessments_packages",
+        "/unified/ats/assessments/packages",
+        s.AssessmentPackagePaginated,
+        s.AssessmentPackage,
+        sync=False,
+    ),
+    _get(
+        "ats_get_assessments_package",
+        "/unified/ats/assessments/packages/{id}",
+        s.AssessmentPackageResult,
+        s.AssessmentPackage,
+    ),
     _write(
         "ats_order_assessments_request",
         "POST",
@@ -234,15 +411,68 @@ OPERATIONS: tuple[Operation, ...] = (
         s.CreateAssessmentOrderResult,
         200,
     ),
-    # reference data
-    _list("ats_list_departments", "/unified/ats/departments", s.DepartmentsPaginated, s.Department),
-    _get("ats_get_department", "/unified/ats/departments/{id}", s.DepartmentResult, s.Department),
-    _list("ats_list_locations", "/unified/ats/locations", s.ATSLocationsPaginated, s.ATSLocation),
-    _get("ats_get_location", "/unified/ats/locations/{id}", s.ATSLocationResult, s.ATSLocation),
-    _list("ats_list_rejected_reasons", "/unified/ats/rejected_reasons", s.RejectedReasonsPaginated, s.RejectedReason),
-    _get("ats_get_rejected_reason", "/unified/ats/rejected_reasons/{id}", s.RejectedReasonResult, s.RejectedReason),
-    _list("ats_list_users", "/unified/ats/users", s.UsersPaginated, s.User),
-    _get("ats_get_user", "/unified/ats/users/{id}", s.UserResult, s.User),
+    _update("ats_update_assessments_result", "/unified/ats/assessments/orders/{id}/result", w.AssessmentResult),
+    # background checks
+    _list(
+        "ats_list_background_check_packages",
+        "/unified/ats/background_checks/packages",
+        s.BackgroundCheckPackagePaginated,
+        s.BackgroundCheckPackage,
+        sync=False,
+    ),
+    _write(
+        "ats_create_background_check_package",
+        "POST",
+        "/unified/ats/background_checks/packages",
+        w.BackgroundCheckPackageCreate,
+    ),
+    _get(
+        "ats_get_background_check_package",
+        "/unified/ats/background_checks/packages/{id}",
+        s.BackgroundCheckPackageResult,
+        s.BackgroundCheckPackage,
+    ),
+    _update(
+        "ats_update_background_check_package",
+        "/unified/ats/background_checks/packages/{id}",
+        w.BackgroundCheckPackageUpdate,
+    ),
+    _write(
+        "ats_delete_background_check_package",
+        "DELETE",
+        "/unified/ats/background_checks/packages/{id}",
+        None,
+        s.DeleteResult,
+        200,
+        DELETED,
+    ),
+    _write(
+        "ats_order_background_check_request",
+        "POST",
+        "/unified/ats/background_checks/orders",
+        w.BackgroundCheckOrder,
+        s.CreateBackgroundCheckOrderResult,
+        200,
+    ),
+    _update(
+        "ats_update_background_check_result",
+        "/unified/ats/background_checks/orders/{id}/result",
+        w.BackgroundCheckResult,
+    ),
+    # documents
+    _list(
+        "ats_list_application_document_categories",
+        "/unified/ats/documents/application_categories",
+        s.ReferencePaginated,
+        s.Reference,
+        sync=False,
+    ),
+    _get(
+        "ats_get_application_document_category",
+        "/unified/ats/documents/application_categories/{id}",
+        s.ReferenceResult,
+        s.Reference,
+    ),
 )
 
 

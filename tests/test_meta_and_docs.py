@@ -33,7 +33,7 @@ async def test_meta_lists_every_operation_with_support_and_reasons(harness: Harn
     assert greenhouse["ats_update_candidate"]["supported"]
     assert not bindbee["ats_order_assessments_request"]["supported"]
     # Deprecated spellings are listed beside what they stand for (filter[status] is read as filter[job_status]).
-    assert bindbee["ats_list_jobs"]["filters"] == ["updated_after", "job_status", "status"]
+    assert bindbee["ats_list_jobs"]["filters"] == ["updated_after", "status", "job_status"]
     assert stackone["ats_list_candidates"]["filters"] == ["updated_after", "created_after", "email"]
 
 

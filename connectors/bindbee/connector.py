@@ -168,6 +168,11 @@ _CANDIDATE_UPDATE_OUTSIDE_GREENHOUSE = (
     "Bindbee has no candidate update endpoint; the gateway updates candidates through Bindbee's passthrough only "
     "where the ATS is Greenhouse"
 )
+_APPLICATION_WRITES_OUTSIDE_GREENHOUSE = (
+    "Bindbee has no endpoint to move, reject or update an application; the gateway does it through Bindbee's "
+    "passthrough to Harvest only where the ATS is Greenhouse"
+)
+_NOT_MAPPED = "Bindbee documents this model, but the Bindbee connector does not map it yet"
 _SUPPORT: Mapping[str, Support] = {
     **{op_id: _read_support(CATALOGUE[op_id]) for op_id in _HANDLERS if not CATALOGUE[op_id].is_write},
     **served("ats_create_job"),
@@ -175,7 +180,81 @@ _SUPPORT: Mapping[str, Support] = {
     **served("ats_create_application"),
     **unsupported("Bindbee has no job update endpoint", "ats_update_job"),
     **unsupported(_CANDIDATE_UPDATE_OUTSIDE_GREENHOUSE, "ats_update_candidate"),
-    **unsupported("Bindbee has no assessments API", "ats_order_assessments_request"),
+    **unsupported(
+        _APPLICATION_WRITES_OUTSIDE_GREENHOUSE,
+        "ats_update_application",
+        "ats_move_application",
+        "ats_reject_application",
+    ),
+    **unsupported(
+        _NOT_MAPPED,
+        "ats_list_applications_offers",
+        "ats_get_application_offer",
+        "ats_list_application_scorecards",
+        "ats_get_application_scorecard",
+        "ats_list_application_notes",
+        "ats_create_application_note",
+        "ats_get_application_note",
+        "ats_list_applications_scheduled_interviews",
+        "ats_get_application_scheduled_interview",
+        "ats_upload_application_document",
+        "ats_download_application_document",
+        "ats_list_application_documents",
+        "ats_get_application_document",
+        "ats_list_candidate_notes",
+        "ats_create_candidate_note",
+        "ats_get_candidate_note",
+        "ats_list_interview_stages",
+        "ats_get_interview_stage",
+        "ats_list_application_stages",
+        "ats_get_application_stage",
+        "ats_list_interviews",
+        "ats_get_interview",
+        "ats_list_job_application_stages",
+        "ats_get_job_application_stage",
+        "ats_list_offers",
+        "ats_get_offer",
+    ),
+    **unsupported("Bindbee keeps no history of an application's changes", "ats_list_application_changes"),
+    **unsupported(
+        "Bindbee's activities cannot be edited, and it has no notes on interviews",
+        "ats_update_application_note",
+        "ats_create_interview_note",
+        "ats_update_interview_note",
+    ),
+    **unsupported(
+        "Bindbee documents no custom field definitions",
+        *(
+            f"ats_{verb}_{kind}_custom_field_definition{plural}"
+            for kind in ("application", "candidate", "job")
+            for verb, plural in (("list", "s"), ("get", ""))
+        ),
+    ),
+    **unsupported("Bindbee has no lists of candidates", "ats_list_lists", "ats_get_list"),
+    **unsupported("Bindbee has no job postings model", "ats_list_job_postings", "ats_get_job_posting"),
+    **unsupported("Bindbee documents no request body for POST /api/ats/v1/offers", "ats_create_offer"),
+    **unsupported(
+        "Bindbee has no assessments API",
+        "ats_list_assessments_packages",
+        "ats_get_assessments_package",
+        "ats_order_assessments_request",
+        "ats_update_assessments_result",
+    ),
+    **unsupported(
+        "Bindbee has no background checks API",
+        "ats_list_background_check_packages",
+        "ats_create_background_check_package",
+        "ats_get_background_check_package",
+        "ats_update_background_check_package",
+        "ats_delete_background_check_package",
+        "ats_order_background_check_request",
+        "ats_update_background_check_result",
+    ),
+    **unsupported(
+        "Bindbee's attachments carry a type, not a category it lists",
+        "ats_list_application_document_categories",
+        "ats_get_application_document_category",
+    ),
 }
 
 

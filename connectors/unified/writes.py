@@ -53,3 +53,51 @@ class ApplicationCreate(s.AtsCreateApplicationRequestDto, Extensions):
 
 class AssessmentOrder(s.AtsCreateCandidatesAssessmentsRequestDto, Extensions):
     pass
+
+
+class ApplicationUpdate(s.AtsUpdateApplicationRequestDto, Extensions):
+    pass
+
+
+class ApplicationMove(s.AtsMoveApplicationRequestDto, Extensions):
+    pass
+
+
+class ApplicationReject(s.AtsRejectApplicationRequestDto, Extensions):
+    pass
+
+
+class NoteCreate(s.AtsCreateNotesRequestDto, Extensions):
+    pass
+
+
+class NoteUpdate(s.AtsUpdateNotesRequestDto, Extensions):
+    pass
+
+
+class DocumentUpload(s.AtsDocumentsUploadRequestDto, Extensions):
+    """StackOne's upload DTO has no `passthrough`: an `acting_user_id` reaches only connectors that can carry it."""
+
+
+class OfferCreate(s.AtsCreateOfferRequestDto, Extensions):
+    pass
+
+
+class AssessmentResult(s.AtsUpdateCandidatesAssessmentsResultsRequestDto, Extensions):
+    pass
+
+
+class BackgroundCheckPackageCreate(s.AtsCreateBackgroundCheckPackagesRequestDto, Extensions):
+    pass
+
+
+class BackgroundCheckPackageUpdate(s.AtsUpdateBackgroundCheckPackagesRequestDto, Extensions):
+    pass
+
+
+class BackgroundCheckOrder(s.AtsCreateBackgroundCheckOrderRequestDto, Extensions):
+    pass
+
+
+class BackgroundCheckResult(s.AtsUpdateBackgroundCheckResultRequestDto, Extensions):
+    pass
