@@ -14,7 +14,7 @@ import uvicorn
 
 from connectors.registry import Registry
 from gateway import logs
-from gateway.config import ConfigError, ResolvedConfig, ServerSettings, load_config
+from gateway.config import SANDBOX_KINDS, ConfigError, ResolvedConfig, ServerSettings, load_config
 
 
 def _serve(settings: ServerSettings) -> int:
@@ -112,6 +112,12 @@ def _sandbox(kind: str, host: str, port: int) -> int:
         )
         rate = int(os.environ.get("STACKONE_SANDBOX_RATE_PER_MINUTE", stackone.RATE_LIMIT_PER_MINUTE))
         app = stackone.create_app(stackone.StackOneSandbox(api_keys=keys, accounts=accounts, requests_per_minute=rate))
+    elif kind == "merge":
+        from sandbox import merge
+
+        # MERGE_SANDBOX_API_KEY, MERGE_SANDBOX_ACCOUNTS (token=ats,…), MERGE_SANDBOX_RATE_PER_MINUTE,
+        # MERGE_SANDBOX_BASE_URL (the origin of its file URLs), MERGE_SANDBOX_IDEMPOTENCY=false.
+        app = merge.from_environment(os.environ, f"http://{host}:{port}")
     else:
         from sandbox import bindbee
 
@@ -141,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     check = commands.add_parser("check-config", help="validate a config file and the env vars it references")
     check.add_argument("file")
     sandbox = commands.add_parser("sandbox", help="run a vendor emulator")
-    sandbox.add_argument("kind", choices=["stackone", "bindbee"])
+    sandbox.add_argument("kind", choices=SANDBOX_KINDS)
     sandbox.add_argument("--port", type=int, required=True)
     sandbox.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)

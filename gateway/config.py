@@ -10,7 +10,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -18,7 +18,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connectors.registry import Registry
 
-SANDBOX_KINDS = ("stackone", "bindbee")
+SandboxKind = Literal["stackone", "bindbee", "merge"]
+SANDBOX_KINDS: tuple[str, ...] = get_args(SandboxKind)
 
 
 class _Strict(BaseModel):
@@ -98,7 +99,7 @@ class Retries(_Strict):
 class Provider(_Strict):
     connector: str
     base_url: str = Field(pattern=r"^https?://[^\s/]+(/\S*)?$")
-    sandbox: Literal["stackone", "bindbee"] | None = Field(
+    sandbox: SandboxKind | None = Field(
         default=None, description="serve this provider from an in-process sandbox (demo and tests)"
     )
     credentials: dict[str, EnvSecret] = Field(default_factory=dict)

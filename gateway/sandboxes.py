@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import httpx
 from fastapi import FastAPI
 
 from gateway.config import EnvSecret, ResolvedConfig
-from sandbox import bindbee, stackone
+from sandbox import bindbee, merge, stackone
+
+TENANT_CREDENTIALS = {"bindbee": "connector_token", "merge": "account_token"}
+"""Sandbox kind → the per-account credential its tenants are named by (StackOne's is the configured account id)."""
 
 
 @dataclass
@@ -41,8 +45,9 @@ def wire(resolved: ResolvedConfig, seed_candidates: int = 0) -> Wiring:
         creds = {key: resolved.secret(ref) for key, ref in provider.credentials.items()}
         if provider.sandbox:
             creds["api_key"] = provider_keys[account.provider] or ""
-            if provider.sandbox == "bindbee":
-                creds["connector_token"] = value(account.credentials.get("connector_token"))
+            tenant_key = TENANT_CREDENTIALS.get(provider.sandbox)
+            if tenant_key is not None:
+                creds[tenant_key] = value(account.credentials.get(tenant_key))
         creds.update({key: resolved.secret(ref) for key, ref in account.credentials.items()})
         wiring.credentials[account.id] = creds
 
@@ -64,6 +69,17 @@ def wire(resolved: ResolvedConfig, seed_candidates: int = 0) -> Wiring:
                     api_key=provider_keys[name] or "",
                     connectors={wiring.credentials[a.id]["connector_token"]: a.ats or "generic" for a in served},
                     seed_labels={wiring.credentials[a.id]["connector_token"]: a.id for a in served},
+                    seed_candidates=seed_candidates,
+                )
+            )
+        elif provider.sandbox == "merge":
+            origin = urlsplit(provider.base_url)
+            app = merge.create_app(
+                merge.MergeSandbox(
+                    api_key=provider_keys[name] or "",
+                    accounts={wiring.credentials[a.id]["account_token"]: a.ats or "generic" for a in served},
+                    base_url=f"{origin.scheme}://{origin.netloc}",
+                    seed_labels={wiring.credentials[a.id]["account_token"]: a.id for a in served},
                     seed_candidates=seed_candidates,
                 )
             )

@@ -27,7 +27,11 @@ SHARED = Path(os.environ.get("ATS_SHARED_DIR", Path(__file__).resolve().parents[
 SPECS = {
     "stackone": SHARED / "vendor" / "stackone" / "ats.openapi.json",
     "bindbee": SHARED / "vendor" / "bindbee" / "ats.openapi.excerpt.json",
+    "merge": SHARED / "vendor" / "merge" / "ats.openapi.json",
 }
+CLOSED_OBJECTS = frozenset({"merge"})
+"""Vendors that keep a request's undeclared fields out of the write (Merge ignores them with a warning,
+docs.merge.dev troubleshooting-writes): for them an object's declared properties are all it may carry."""
 
 
 def require_shared() -> None:
@@ -36,19 +40,26 @@ def require_shared() -> None:
         pytest.skip(f"vendor contracts not found ({', '.join(missing)}): run with ../shared beside the repo")
 
 
-def _to_json_schema(node: Any) -> Any:
+def _to_json_schema(node: Any, openapi_30: bool = False, closed: bool = False) -> Any:
     """Read the vendor documents as their authors meant them.
 
     StackOne's document is 3.1 in name but uses 3.0's `nullable`, and writes unions as `oneOf` with overlapping
     branches (`string` next to a `date-time` string), which strict JSON Schema would reject for every string.
+    Merge's is 3.0.3, where `nullable` widens whatever it sits beside (an `allOf` around an enum's `$ref` included)
+    and a `$ref`'s siblings are ignored (OpenAPI 3.0.3 §4.7.24); `closed` makes every object with declared
+    properties refuse others.
     """
     if isinstance(node, list):
-        return [_to_json_schema(n) for n in node]
+        return [_to_json_schema(n, openapi_30, closed) for n in node]
     if not isinstance(node, dict):
         return node
-    out = {k: _to_json_schema(v) for k, v in node.items()}
+    if openapi_30 and "$ref" in node:
+        return {"$ref": node["$ref"]}
+    out = {k: _to_json_schema(v, openapi_30, closed) for k, v in node.items()}
     if "oneOf" in out:
         out["anyOf"] = out.pop("oneOf")
+    if closed and isinstance(out.get("properties"), dict) and "additionalProperties" not in out:
+        out["additionalProperties"] = False
     if out.pop("nullable", False):
         return {"anyOf": [out, {"type": "null"}]}
     return out
@@ -62,10 +73,14 @@ class _Operation:
 
 
 class VendorContract:
-    def __init__(self, document: Mapping[str, Any]) -> None:
-        self.document = _to_json_schema(copy.deepcopy(dict(document)))
+    def __init__(self, document: Mapping[str, Any], closed: bool = False) -> None:
+        openapi_30 = str(document.get("openapi", "")).startswith("3.0")
+        self.document = _to_json_schema(copy.deepcopy(dict(document)), openapi_30, closed)
         self.operations: dict[str, list[_Operation]] = {}
-        for template, item in self.document["paths"].items():
+        # Paths are relative to the server URL, whose own path (Merge's `/api/ats/v1`) every request carries.
+        base = urlsplit(self.document.get("servers", [{}])[0].get("url", "")).path.rstrip("/")
+        for relative, item in self.document["paths"].items():
+            template = base + relative
             pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$")
             for method, spec in item.items():
                 self.operations.setdefault(method.upper(), []).append(_Operation(template, pattern, spec))
@@ -73,6 +88,11 @@ class VendorContract:
     def _schema(self, schema: Mapping[str, Any]) -> Draft202012Validator:
         root = {"components": self.document["components"], **schema}
         return Draft202012Validator(root, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+    def component_errors(self, name: str, value: Any) -> list[str]:
+        """Every way `value` breaks the document's schema `name` (answers are checked with this)."""
+        validator = self._schema({"$ref": f"#/components/schemas/{name}"})
+        return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in validator.iter_errors(value)]
 
     def check(self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: Any) -> str:
         """Raise AssertionError naming every violation; return the matched path template."""
@@ -251,7 +271,7 @@ def contract(vendor: str) -> VendorContract:
         for path, operations in BINDBEE_SUPPLEMENT.items():
             for method, spec in operations.items():
                 document["paths"].setdefault(path, {}).setdefault(method, spec)
-    return VendorContract(document)
+    return VendorContract(document, closed=vendor in CLOSED_OBJECTS)
 
 
 def check(vendor: str, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: Any) -> str:

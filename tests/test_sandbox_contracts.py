@@ -10,7 +10,7 @@ import httpx
 import pytest
 from pydantic import BaseModel
 
-from sandbox import bindbee, bindbee_models, stackone, stackone_models
+from sandbox import bindbee, bindbee_models, merge_models, stackone, stackone_models
 from tests.contract import contract
 
 
@@ -140,3 +140,60 @@ async def test_stackone_envelope_errors_and_paging() -> None:
         assert limited.status_code == 429
         assert int(limited.headers["retry-after"]) >= 1
         assert limited.json()["statusCode"] == 429
+
+
+# --- Merge: every model held to Merge's schema field by field ------------------------------------------------------
+
+
+def _shape(schema: dict[str, Any], schemas: dict[str, Any]) -> tuple[Any, bool]:
+    """(what a property holds, whether it may be null), read the same way from Merge's document (after
+    `_to_json_schema`) and from a pydantic JSON schema: a named object by its name, an enum by its values."""
+    branches = schema.get("anyOf", [schema])
+    nullable = any(b.get("type") == "null" for b in branches)
+    rest = [b for b in branches if b.get("type") != "null"]
+    if len(rest) != 1:
+        return ("union", tuple(sorted(str(_shape(b, schemas)) for b in rest))), nullable
+    node = rest[0]
+    while "allOf" in node and len(node["allOf"]) == 1:
+        node = node["allOf"][0]
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[1]
+        target = schemas[name]
+        if "enum" in target:
+            return ("enum", tuple(sorted(target["enum"]))), nullable
+        return ("object", name), nullable
+    if "enum" in node:
+        return ("enum", tuple(sorted(v for v in node["enum"] if v is not None))), nullable
+    kind = node.get("type")
+    if kind == "array":
+        return ("array", _shape(node["items"], schemas)), nullable
+    if kind is None:
+        return ("any",), True
+    return (kind, node.get("format")), nullable
+
+
+def _merge_required(schema: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
+    """Merge's required fields, plus the read-only ones that cannot be null: every answer carries those, so the
+    sandbox's models of Merge's records require them."""
+    always = {
+        name
+        for name, prop in schema["properties"].items()
+        if prop.get("readOnly") and not _shape(prop, schemas)[1] and _shape(prop, schemas)[0] != ("any",)
+    }
+    return set(schema.get("required", [])) | always
+
+
+MERGE_CASES = sorted(merge_models.VENDOR_SCHEMAS.items())
+
+
+@pytest.mark.parametrize(("name", "model"), MERGE_CASES, ids=[n for n, _ in MERGE_CASES])
+def test_merge_model_matches_merge_schema_field_by_field(name: str, model: type[BaseModel]) -> None:
+    document = contract("merge").document
+    schemas = document["components"]["schemas"]
+    schema = schemas[name]
+    ours = model.model_json_schema(ref_template="#/$defs/{model}")
+    defs = ours.get("$defs", {})
+    assert set(ours["properties"]) == set(schema["properties"]), "property names"
+    assert set(ours.get("required", [])) == _merge_required(schema, schemas), "required properties"
+    for prop, spec in schema["properties"].items():
+        assert _shape(ours["properties"][prop], defs) == _shape(spec, schemas), f"type of {prop}"
