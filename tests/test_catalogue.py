@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,7 +27,7 @@ def stackone() -> dict[str, Any]:
 
 
 def test_the_generated_models_are_stackones_schemas_as_committed() -> None:
-    committed = (generate.Path(schema.__file__)).read_text()
+    committed = Path(schema.__file__).read_text()
     assert generate.render(stackone()) == committed, "run `python -m connectors.unified.generate`"
 
 
