@@ -18,7 +18,7 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import BaseModel
 
 from connectors.catalogue import Operation
-from connectors.errors import InvalidInput, UnexpectedResponse
+from connectors.errors import FieldError, InvalidInput, UnexpectedResponse
 from connectors.rules import Rule, check_rules
 from connectors.unified.base import Dto
 
@@ -36,6 +36,9 @@ class ProviderRequest:
     """Statuses the plan handles itself; any other status goes to the gateway's error translator."""
     binary: bool = False
     """Keep the answer's bytes as they are (a file download) instead of reading them as JSON."""
+    cache_seconds: float = 0
+    """A read whose answer the gateway may keep this long for the account and reuse (Merge's `/meta/post`): it
+    is shared by every replica through the state store."""
 
     @property
     def is_write(self) -> bool:
@@ -87,6 +90,8 @@ class Call:
     """Path parameters by their template names (`id`, `subResourceId`)."""
     body: Dto | None = None
     query: Query = field(default_factory=Query)
+    idempotency_key: str | None = None
+    """The caller's key, for vendors that deduplicate writes too (Merge)."""
 
     @property
     def record_id(self) -> str:
@@ -105,6 +110,8 @@ class WriteResult:
     remote_id: str | None
     message: str | None = None
     """Said instead of the operation's usual message, when the vendor's answer needs explaining."""
+    warnings: tuple[str, ...] = ()
+    """What the vendor accepted but flagged (Merge's `warnings`): answered as `unified_warnings`."""
 
 
 @dataclass(frozen=True)
@@ -217,6 +224,10 @@ class Connector:
     def error_message(self, response: ProviderResponse) -> str | None:
         """The vendor's own human sentence from an error body, when it has one."""
         return None
+
+    def field_errors(self, response: ProviderResponse) -> list[FieldError]:
+        """The vendor's refusal of a write, field by field in unified names, where its error body says which."""
+        return []
 
     def lookup(self, call: Call, account: AccountContext, since: str, settled: bool) -> Plan | None:
         """A plan that looks for the record a create may have made, by its natural key (job code, candidate

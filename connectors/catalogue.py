@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from connectors.unified import answers as a
 from connectors.unified import schema as s
 from connectors.unified import writes as w
 from connectors.unified.base import Dto
@@ -166,7 +167,7 @@ def _write(
     method: str,
     path: str,
     request: type[Dto] | None,
-    response: type[BaseModel] = s.CreateResult,
+    response: type[BaseModel] = a.CreateResult,
     status: int = 201,
     message: str = "Record created successfully.",
 ) -> Operation:
@@ -176,7 +177,7 @@ def _write(
     return Operation(op_id, method, path, answer, response, None, request, status=status, message=message)
 
 
-def _update(op_id: str, path: str, request: type[Dto], response: type[BaseModel] = s.UpdateResult) -> Operation:
+def _update(op_id: str, path: str, request: type[Dto], response: type[BaseModel] = a.UpdateResult) -> Operation:
     return _write(op_id, "PATCH", path, request, response, 200, "Record updated successfully.")
 
 
@@ -236,9 +237,9 @@ OPERATIONS: tuple[Operation, ...] = (
     _get("ats_get_application", APP, s.ApplicationResult, s.Application, (EXPAND, INCLUDE)),
     _update("ats_update_application", APP, w.ApplicationUpdate),
     _list("ats_list_applications_offers", f"{APP}/offers", s.OffersPaginated, s.Offer),
-    _write("ats_move_application", "POST", f"{APP}/move", w.ApplicationMove, s.MoveApplicationResult, 200, MOVED),
+    _write("ats_move_application", "POST", f"{APP}/move", w.ApplicationMove, a.MoveApplicationResult, 200, MOVED),
     _write(
-        "ats_reject_application", "POST", f"{APP}/reject", w.ApplicationReject, s.RejectApplicationResult, 200, REJECTED
+        "ats_reject_application", "POST", f"{APP}/reject", w.ApplicationReject, a.RejectApplicationResult, 200, REJECTED
     ),
     _get("ats_get_application_offer", f"{APP}/offers/{SUB}", s.OffersResult, s.Offer),
     _list("ats_list_application_scorecards", f"{APP}/scorecards", s.ScorecardsPaginated, s.Scorecard),
@@ -305,7 +306,7 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     _write("ats_create_candidate", "POST", CANDIDATES, w.CandidateCreate),
     _get("ats_get_candidate", f"{CANDIDATES}/{{id}}", s.CandidateResult, s.Candidate, (INCLUDE,)),
-    _update("ats_update_candidate", f"{CANDIDATES}/{{id}}", w.CandidateUpdate, s.CreateResult),
+    _update("ats_update_candidate", f"{CANDIDATES}/{{id}}", w.CandidateUpdate, a.CreateResult),
     _list("ats_list_candidate_notes", f"{CANDIDATES}/{{id}}/notes", s.NotesPaginated, s.Note),
     _write("ats_create_candidate_note", "POST", f"{CANDIDATES}/{{id}}/notes", w.NoteCreate),
     _get("ats_get_candidate_note", f"{CANDIDATES}/{{id}}/notes/{SUB}", s.NoteResult, s.Note),
@@ -357,7 +358,7 @@ OPERATIONS: tuple[Operation, ...] = (
         s.ApplicationStage,
     ),
     _get("ats_get_job", f"{JOBS}/{{id}}", s.AtsJobResult, s.AtsJob, (EXPAND, INCLUDE)),
-    _update("ats_update_job", f"{JOBS}/{{id}}", w.JobWrite, s.CreateResult),
+    _update("ats_update_job", f"{JOBS}/{{id}}", w.JobWrite, a.CreateResult),
     _get(
         "ats_get_job_application_stage",
         f"{JOBS}/{{id}}/application_stages/{SUB}",
@@ -442,7 +443,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "DELETE",
         "/unified/ats/background_checks/packages/{id}",
         None,
-        s.DeleteResult,
+        a.DeleteResult,
         200,
         DELETED,
     ),

@@ -86,7 +86,12 @@ def _retry_after(response: ProviderResponse) -> float | None:
 
 
 class Gate(Protocol):
-    """Vendor admission around each call: budget before it, the shared cooldown when the vendor pushes back."""
+    """Vendor admission around each call: budget before it, the shared cooldown when the vendor pushes back,
+    and the shared cache of what a connector marked cacheable."""
+
+    async def cached(self, request: ProviderRequest) -> ProviderResponse | None: ...
+
+    async def remember(self, request: ProviderRequest, response: ProviderResponse) -> None: ...
 
     async def before(self, request: ProviderRequest) -> None: ...
 
@@ -110,6 +115,136 @@ def first_requests(plan: Plan) -> list[ProviderRequest]:
         return []
 
 
+@dataclass
+class _Driver:
+    """One plan's run: each request sent through the gate, retried within the policy, its answer fed back."""
+
+    plan: Plan
+    connector: Connector
+    provider: str
+    upstream: Upstream
+    gate: Gate | None
+    metrics: Metrics | None
+    operation: str
+    retry: RetryPolicy | None
+    exchanges: list[Sent] = field(default_factory=list)
+    attempt: int = 0
+
+    async def run(self) -> Execution:
+        if self.retry is not None:
+            self.retry.budget.deposit()
+        try:
+            request = next(self.plan)
+        except InvalidInput as exc:
+            raise invalid_input(exc.errors, exc.status) from exc
+        except StopIteration as stop:
+            return Execution(stop.value, self.exchanges)
+        while True:
+            response = await self._exchange(request)
+            if response is None:
+                continue  # retried
+            try:
+                request = self.plan.send(response)
+            except StopIteration as stop:
+                return Execution(stop.value, self.exchanges)
+            except Exception as exc:
+                raise self._plan_failed(request, response, exc) from exc
+
+    async def _exchange(self, request: ProviderRequest) -> ProviderResponse | None:
+        """The vendor's answer to one request, None when it failed and is being retried; or the error."""
+        cached = await self.gate.cached(request) if self.gate is not None else None
+        if cached is not None:
+            return cached
+        if self.gate is not None:
+            await self.gate.before(request)
+        try:
+            sent = await _send(self.upstream, self.provider, request)
+        except GatewayError as error:
+            self._count(error.outcome)
+            if self.gate is not None:
+                self.gate.observed("fail")
+            if await self._again(request, error, None):
+                return None
+            raise
+        self.exchanges.append(sent)
+        response = sent.response
+        self._record(request, sent)
+        if self.gate is not None:
+            failed = response.status >= 500 or response.status == 408
+            self.gate.observed("neutral" if response.status == 429 else "fail" if failed else "ok")
+        if response.status not in request.ok_statuses:
+            if self.gate is not None and response.status in (408, 429):
+                await self.gate.pushed_back(response)
+            if await self._again(request, None, response):
+                return None
+            raise provider_error(self.connector, request, response)
+        if self.gate is not None:
+            await self.gate.remember(request, response)
+        return response
+
+    async def _again(
+        self, request: ProviderRequest, error: GatewayError | None, response: ProviderResponse | None
+    ) -> bool:
+        """Wait and say yes when this failure may be retried within the policy and the budget."""
+        retry = self.retry
+        status = response.status if response is not None else None
+        if retry is None or self.attempt + 1 >= retry.attempts or not retryable(request, error, status):
+            return False
+        if not retry.budget.withdraw():
+            return False
+        delay = retry.delay(self.attempt, _retry_after(response) if response is not None else None)
+        if delay > retry.max_s:
+            return False  # the vendor wants longer than a caller should wait: answer now
+        self.attempt += 1
+        await asyncio.sleep(delay)
+        return True
+
+    def _plan_failed(self, request: ProviderRequest, response: ProviderResponse, exc: Exception) -> GatewayError:
+        """What the plan raised on reading an answer, in the one error vocabulary."""
+        if isinstance(exc, InvalidInput):
+            # A requirement only the vendor's answer revealed (Merge's /meta/post): refused before any write.
+            return invalid_input(exc.errors, exc.status)
+        if isinstance(exc, VendorRefused):
+            return provider_error(self.connector, request, ProviderResponse(exc.status, {}, exc.body, exc.url))
+        if not isinstance(exc, UnexpectedResponse | ValidationError | KeyError | TypeError | ValueError):
+            raise exc
+        logging.getLogger("gateway.upstream").warning("unreadable vendor response", exc_info=True)
+        what = "The vendor accepted the write but its answer" if request.is_write else "The vendor's answer"
+        return GatewayError(
+            502,
+            "unexpected_provider_response",
+            f"{what} could not be read: {exc}",
+            provider_errors=[ProviderErrorDetail(response.status, response.url, response.body)],
+            outcome="processed",
+        )
+
+    def _count(self, outcome: str) -> None:
+        if self.metrics is not None:
+            self.metrics.upstream_calls.labels(self.connector.name, self.operation, outcome).inc()
+
+    def _record(self, request: ProviderRequest, sent: Sent) -> None:
+        response, latency = sent.response, round(sent.latency_ms, 2)
+        calls = logs.bound("upstream_calls") or []
+        logs.bind(
+            upstream_status=response.status,
+            upstream_latency_ms=latency,
+            upstream_calls=[*calls, {"status": response.status, "latency_ms": latency}],
+        )
+        self._count(str(response.status))
+        if self.metrics is not None:
+            self.metrics.upstream_seconds.labels(self.connector.name, self.operation).observe(sent.latency_ms / 1000)
+        # The request's one info event carries every call (upstream_calls); this one is for debugging.
+        log.debug(
+            "upstream_call",
+            logger="gateway.upstream",
+            provider=self.provider,
+            method=request.method,
+            path=request.path,
+            status=response.status,
+            latency_ms=latency,
+        )
+
+
 async def execute(
     plan: Plan,
     connector: Connector,
@@ -120,92 +255,7 @@ async def execute(
     operation: str = "",
     retry: RetryPolicy | None = None,
 ) -> Execution:
-    exchanges: list[Sent] = []
-    if retry is not None:
-        retry.budget.deposit()
-    attempt = 0
-
-    async def again(error: GatewayError | None, response: ProviderResponse | None) -> bool:
-        """Wait and say yes when this failure may be retried within the policy and the budget."""
-        nonlocal attempt
-        status = response.status if response is not None else None
-        if retry is None or attempt + 1 >= retry.attempts or not retryable(request, error, status):
-            return False
-        if not retry.budget.withdraw():
-            return False
-        delay = retry.delay(attempt, _retry_after(response) if response is not None else None)
-        if delay > retry.max_s:
-            return False  # the vendor wants longer than a caller should wait: answer now
-        attempt += 1
-        await asyncio.sleep(delay)
-        return True
-
-    try:
-        request = next(plan)
-    except InvalidInput as exc:
-        raise invalid_input(exc.errors, exc.status) from exc
-    except StopIteration as stop:
-        return Execution(stop.value, exchanges)
-    while True:
-        if gate is not None:
-            await gate.before(request)
-        try:
-            sent = await _send(upstream, provider, request)
-        except GatewayError as error:
-            if metrics is not None:
-                metrics.upstream_calls.labels(connector.name, operation, error.outcome).inc()
-            if gate is not None:
-                gate.observed("fail")
-            if await again(error, None):
-                continue
-            raise
-        exchanges.append(sent)
-        response = sent.response
-        calls = logs.bound("upstream_calls") or []
-        logs.bind(
-            upstream_status=response.status,
-            upstream_latency_ms=round(sent.latency_ms, 2),
-            upstream_calls=[*calls, {"status": response.status, "latency_ms": round(sent.latency_ms, 2)}],
-        )
-        if metrics is not None:
-            metrics.upstream_calls.labels(connector.name, operation, str(response.status)).inc()
-            metrics.upstream_seconds.labels(connector.name, operation).observe(sent.latency_ms / 1000)
-        # The request's one info event carries every call (upstream_calls); this one is for debugging.
-        log.debug(
-            "upstream_call",
-            logger="gateway.upstream",
-            provider=provider,
-            method=request.method,
-            path=request.path,
-            status=response.status,
-            latency_ms=round(sent.latency_ms, 2),
-        )
-        if gate is not None:
-            failed = response.status >= 500 or response.status == 408
-            gate.observed("neutral" if response.status == 429 else "fail" if failed else "ok")
-        if response.status not in request.ok_statuses:
-            if gate is not None and response.status in (408, 429):
-                await gate.pushed_back(response)
-            if await again(None, response):
-                continue
-            raise provider_error(connector, request, response)
-        try:
-            request = plan.send(response)
-        except StopIteration as stop:
-            return Execution(stop.value, exchanges)
-        except VendorRefused as refused:
-            inner = ProviderResponse(refused.status, {}, refused.body, refused.url)
-            raise provider_error(connector, request, inner) from refused
-        except (UnexpectedResponse, ValidationError, KeyError, TypeError, ValueError) as exc:
-            logging.getLogger("gateway.upstream").warning("unreadable vendor response", exc_info=True)
-            what = "The vendor accepted the write but its answer" if request.is_write else "The vendor's answer"
-            raise GatewayError(
-                502,
-                "unexpected_provider_response",
-                f"{what} could not be read: {exc}",
-                provider_errors=[ProviderErrorDetail(response.status, response.url, response.body)],
-                outcome="processed",
-            ) from exc
+    return await _Driver(plan, connector, provider, upstream, gate, metrics, operation, retry).run()
 
 
 async def _send(upstream: Upstream, provider: str, request: ProviderRequest) -> Sent:
@@ -265,7 +315,11 @@ def _status_error(connector: Connector, request: ProviderRequest, response: Prov
         return GatewayError(409, "provider_conflict", f"{name} reports a conflict{suffix}", provider_errors=detail)
     if status in (400, 422):
         return GatewayError(
-            422, "provider_validation_error", f"{name} rejected the request{suffix}", provider_errors=detail
+            422,
+            "provider_validation_error",
+            f"{name} rejected the request{suffix}",
+            errors=connector.field_errors(response),
+            provider_errors=detail,
         )
     if status == 429:
         retry_after = response.headers.get("retry-after", "60")

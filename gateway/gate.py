@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import logging
 import time
 
@@ -59,6 +61,30 @@ class VendorGate:
             await asyncio.sleep(delay)
             decision = await self.store.admit_vendor(self.budget)
         self.admitted = True
+
+    def _cache_key(self, request: ProviderRequest) -> str | None:
+        if request.cache_seconds <= 0 or request.is_write or self.budget is None:
+            return None
+        # The credential's tag scopes the entry to one vendor account; the digest keeps the query out of the key.
+        what = json.dumps([request.method, request.path, sorted(request.query.items())]).encode()
+        return f"cache:{{{self.budget.tag}}}:{hashlib.sha256(what).hexdigest()[:32]}"
+
+    async def cached(self, request: ProviderRequest) -> ProviderResponse | None:
+        """A kept answer to a request the connector marked cacheable; a store outage only means a fresh call."""
+        key = self._cache_key(request)
+        if key is None:
+            return None
+        with contextlib.suppress(StoreUnavailable):
+            kept = await self.store.recall(key)
+            if kept is not None:
+                return ProviderResponse(200, {}, json.loads(kept), f"cache:{request.path}")
+        return None
+
+    async def remember(self, request: ProviderRequest, response: ProviderResponse) -> None:
+        key = self._cache_key(request)
+        if key is not None:
+            with contextlib.suppress(StoreUnavailable):
+                await self.store.remember(key, json.dumps(response.body).encode(), int(request.cache_seconds * 1000))
 
     async def before(self, request: ProviderRequest) -> None:
         if self.budget is not None and not self.admitted:

@@ -48,14 +48,14 @@ async def prepare(services: Services, exchange: Exchange) -> None:
     if operation.request is not None:
         exchange.raw_body = await read_json_body(request, services.config.max_body_bytes)
         body = _body(exchange, exchange.raw_body)
-    exchange.call = Call(operation, dict(request.path_params), body, query)
+    if operation.is_write:
+        exchange.key = _idempotency_key(exchange)
+    exchange.call = Call(operation, dict(request.path_params), body, query, exchange.key)
     if exchange.options.next is not None:
         # The cursor is bound to the call's scope, so it is read once the call is known.
         cursor = services.signer.unwrap(exchange.options.next, exchange.scope)
         exchange.call = replace(exchange.call, query=replace(query, cursor=cursor))
     call = exchange.call
-    if operation.is_write:
-        exchange.key = _idempotency_key(exchange)
     try:
         exchange.plan = exchange.connector.plan(call, exchange.context)
     except InvalidInput as exc:

@@ -45,7 +45,7 @@ def render(services: Services, exchange: Exchange, result: Result, exchanges: Se
     op = exchange.operation
     if op.answer in (Answer.WRITTEN, Answer.ACKNOWLEDGED):
         assert isinstance(result, WriteResult)
-        return _json(_write_envelope(op, result), op.status)
+        return _json(_write_envelope(op, result), op.status, unset=False)
     if op.answer == Answer.PLAIN:
         assert isinstance(result, PlainResult)
         return _json(op.response.model_validate(result.data, context=_READ), op.status)
@@ -79,16 +79,19 @@ def _write_envelope(op: Operation, result: WriteResult) -> BaseModel:
     }
     if op.answer == Answer.WRITTEN:
         answer["data"] = {"id": result.id, "remote_id": result.remote_id}
+    if result.warnings:
+        answer["unified_warnings"] = [{"message": warning} for warning in result.warnings]
     return op.response.model_validate(answer)
 
 
 def written(op: Operation, result: WriteResult) -> Response:
     """A write's answer built from ids alone (a reconciled create)."""
-    return _json(_write_envelope(op, result), op.status)
+    return _json(_write_envelope(op, result), op.status, unset=False)
 
 
-def _json(model: BaseModel, status: int, include: dict[str, Any] | None = None) -> Response:
-    return Response(model.model_dump_json(include=include), status, media_type=JSON)
+def _json(model: BaseModel, status: int, include: dict[str, Any] | None = None, unset: bool = True) -> Response:
+    """`unset=False` leaves out what the answer did not set (no `unified_warnings` when there were none)."""
+    return Response(model.model_dump_json(include=include, exclude_unset=not unset), status, media_type=JSON)
 
 
 def _file(result: FileResult) -> Response:

@@ -146,6 +146,11 @@ class StateStore(Protocol):
     async def cooldown(self, vendor: VendorBudget, ms: int) -> None:
         """Make every replica hold calls on this credential for `ms` (never shortening a longer cooldown)."""
 
+    async def recall(self, key: str) -> bytes | None:
+        """A value `remember` kept, while it lasts."""
+
+    async def remember(self, key: str, value: bytes, ttl_ms: int) -> None: ...
+
     async def aclose(self) -> None: ...
 
 

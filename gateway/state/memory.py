@@ -182,5 +182,11 @@ class MemoryStore:
         if self._ttl_ms(vendor.cooldown_key) < ms:
             self._set(vendor.cooldown_key, b"1", ms)
 
+    async def recall(self, key: str) -> bytes | None:
+        return self._get(key)
+
+    async def remember(self, key: str, value: bytes, ttl_ms: int) -> None:
+        self._set(key, value, ttl_ms)
+
     async def aclose(self) -> None:
         return None

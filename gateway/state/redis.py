@@ -347,6 +347,26 @@ class RedisStore:
     async def cooldown(self, vendor: VendorBudget, ms: int) -> None:
         await self._run([("cooldown", [vendor.cooldown_key], [ms])])
 
+    async def recall(self, key: str) -> bytes | None:
+        [reply] = await self._plain([["GET", key]])
+        return reply if isinstance(reply, bytes) or reply is None else str(reply).encode()
+
+    async def remember(self, key: str, value: bytes, ttl_ms: int) -> None:
+        await self._plain([["SET", key, value, "PX", ttl_ms]])
+
+    async def _plain(self, commands: Sequence[Command]) -> list[Any]:
+        """Commands that need no script: one round trip, with the same deadline as the scripts."""
+        try:
+            async with asyncio.timeout(self._timeout * 2):
+                self.round_trips += 1
+                replies = await self._client.execute(commands)
+        except (OSError, TimeoutError) as exc:
+            raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        for reply in replies:
+            if isinstance(reply, Exception):
+                raise StoreUnavailable(f"{type(reply).__name__}: {reply}") from reply
+        return replies
+
     async def aclose(self) -> None:
         await self._client.aclose()
 
