@@ -134,6 +134,7 @@ def _sandbox(kind: str, host: str, port: int) -> int:
                 api_key=os.environ.get("BINDBEE_SANDBOX_API_KEY", "sandbox-bindbee-key"),
                 connectors=connectors,
                 requests_per_minute=rate,
+                base_url=os.environ.get("BINDBEE_SANDBOX_BASE_URL", f"http://{host}:{port}"),
             )
         )
     uvicorn.run(app, host=host, port=port, log_config=None)

@@ -70,6 +70,7 @@ def wire(resolved: ResolvedConfig, seed_candidates: int = 0) -> Wiring:
                     connectors={wiring.credentials[a.id]["connector_token"]: a.ats or "generic" for a in served},
                     seed_labels={wiring.credentials[a.id]["connector_token"]: a.id for a in served},
                     seed_candidates=seed_candidates,
+                    base_url=provider.base_url,
                 )
             )
         elif provider.sandbox == "merge":

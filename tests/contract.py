@@ -234,6 +234,133 @@ HARVEST_CALLS = (
         integers=frozenset({"job_id", "source_id", "initial_stage_id", "recruiter_id", "coordinator_id"}),
         source="greenhouse-harvest-applications.md §1.11",
     ),
+    HarvestCall(
+        "POST",
+        re.compile(r"/v1/applications/\d+/move"),
+        frozenset({"from_stage_id", "to_stage_id"}),
+        required=frozenset({"from_stage_id", "to_stage_id"}),
+        integers=frozenset({"from_stage_id", "to_stage_id"}),
+        source="greenhouse-harvest-applications.md §1.4",
+    ),
+    HarvestCall(
+        "POST",
+        re.compile(r"/v1/applications/\d+/advance"),
+        frozenset({"from_stage_id"}),
+        required=frozenset({"from_stage_id"}),
+        integers=frozenset({"from_stage_id"}),
+        source="greenhouse-harvest-applications.md §1.5",
+    ),
+    HarvestCall(
+        "POST",
+        re.compile(r"/v1/applications/\d+/reject"),
+        frozenset({"rejection_reason_id", "notes", "rejection_email"}),
+        integers=frozenset({"rejection_reason_id"}),
+        source="greenhouse-harvest-applications.md §1.7",
+    ),
+    HarvestCall(
+        "PATCH",
+        re.compile(r"/v1/applications/\d+/reject"),
+        frozenset({"rejection_reason_id"}),
+        required=frozenset({"rejection_reason_id"}),
+        integers=frozenset({"rejection_reason_id"}),
+        source="greenhouse-harvest-applications.md §1.8",
+    ),
+    HarvestCall(
+        "POST",
+        re.compile(r"/v1/applications/\d+/unreject"),
+        frozenset(),
+        source="greenhouse-harvest-applications.md §1.9",
+    ),
+    HarvestCall(
+        "PATCH",
+        re.compile(r"/v1/applications/\d+"),
+        frozenset(
+            {
+                "source_id",
+                "referrer",
+                "recruiter_id",
+                "coordinator_id",
+                "custom_fields",
+                "prospect_pool_id",
+                "prospect_stage_id",
+                "rejection_details",
+            }
+        ),
+        integers=frozenset({"source_id", "recruiter_id", "coordinator_id", "prospect_pool_id", "prospect_stage_id"}),
+        source="greenhouse-harvest-applications.md §1.10",
+    ),
+    HarvestCall(
+        "POST",
+        re.compile(r"/v1/candidates/\d+/activity_feed/notes"),
+        frozenset({"user_id", "body", "visibility"}),
+        required=frozenset({"user_id", "body", "visibility"}),
+        integers=frozenset({"user_id"}),
+        source="greenhouse-harvest-applications.md §2.1",
+    ),
+    HarvestCall(
+        "POST",
+        re.compile(r"/v1/candidates/\d+/attachments"),
+        frozenset({"filename", "type", "content", "url", "content_type"}),
+        required=frozenset({"filename", "type"}),
+        source="greenhouse-harvest-applications.md §2.4",
+    ),
+    HarvestCall(
+        "POST",
+        re.compile(r"/v1/applications/\d+/attachments"),
+        frozenset({"filename", "type", "content", "url", "content_type", "visibility"}),
+        required=frozenset({"filename", "type"}),
+        source="greenhouse-harvest-applications.md §2.4",
+    ),
+    # Reads: no body, no On-Behalf-Of.
+    HarvestCall(
+        "GET", re.compile(r"/v1/applications/\d+"), frozenset(), source="greenhouse-harvest-applications.md §1.3"
+    ),
+    HarvestCall(
+        "GET", re.compile(r"/v1/jobs/\d+/stages"), frozenset(), source="greenhouse-harvest-applications.md §3.1"
+    ),
+    HarvestCall(
+        "GET", re.compile(r"/v1/job_stages/\d+"), frozenset(), source="greenhouse-harvest-applications.md §3.1"
+    ),
+    HarvestCall(
+        "GET", re.compile(r"/v1/rejection_reasons"), frozenset(), source="greenhouse-harvest-applications.md §3.2"
+    ),
+    HarvestCall(
+        "GET",
+        re.compile(r"/v1/candidates/\d+/activity_feed"),
+        frozenset(),
+        source="greenhouse-harvest-applications.md §2.3",
+    ),
+    HarvestCall(
+        "GET", re.compile(r"/v1/applications/\d+/offers"), frozenset(), source="greenhouse-harvest-applications.md §3.3"
+    ),
+    HarvestCall(
+        "GET",
+        re.compile(r"/v1/applications/\d+/offers/current_offer"),
+        frozenset(),
+        source="greenhouse-harvest-applications.md §3.3",
+    ),
+    HarvestCall("GET", re.compile(r"/v1/offers/\d+"), frozenset(), source="greenhouse-harvest-applications.md §3.3"),
+    HarvestCall(
+        "GET",
+        re.compile(r"/v1/applications/\d+/scheduled_interviews"),
+        frozenset(),
+        source="greenhouse-harvest-applications.md §3.4",
+    ),
+    HarvestCall(
+        "GET",
+        re.compile(r"/v1/scheduled_interviews/\d+"),
+        frozenset(),
+        source="greenhouse-harvest-applications.md §3.4",
+    ),
+    HarvestCall(
+        "GET",
+        re.compile(r"/v1/applications/\d+/scorecards"),
+        frozenset(),
+        source="greenhouse-harvest-applications.md §3.5",
+    ),
+    HarvestCall(
+        "GET", re.compile(r"/v1/scorecards/\d+"), frozenset(), source="greenhouse-harvest-applications.md §3.5"
+    ),
 )
 
 

@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from sandbox import bindbee, bindbee_models, merge_models, stackone, stackone_models
+from sandbox import bindbee, merge_models, stackone, stackone_models
+from sandbox.bindbee import models as bindbee_models
 from tests.contract import contract
 
 
@@ -45,9 +46,40 @@ def test_sandbox_model_matches_vendor_schema(vendor: str, name: str, model: type
         vendor_values = _enum(spec, document)
         if vendor_values:
             our_values = _enum(ours["properties"][prop], {"components": {"schemas": defs}})
-            if not our_values:  # a reference to a nested model (e.g. job_status)
+            if not our_values and "$ref" in str(ours["properties"][prop]):  # a nested model (e.g. job_status)
                 continue
             assert our_values == vendor_values, f"enum of {prop}"
+
+
+BINDBEE_WRITES = {"AtsUrl", "CreateAtsJob", "PostCandidate", "CreateCandidate", "AtsCandidateWrite"}
+BINDBEE_WRITES |= {"AtsAttachmentWrite", "CreateAtsActivity"}
+BINDBEE_ENUMS = [
+    (name, prop)
+    for name, model in bindbee_models.VENDOR_SCHEMAS.items()
+    for prop, spec in model.model_json_schema()["properties"].items()
+    if _enum(spec, {"components": {"schemas": model.model_json_schema().get("$defs", {})}})
+]
+
+
+@pytest.mark.parametrize(("name", "prop"), BINDBEE_ENUMS, ids=[f"{n}.{p}" for n, p in BINDBEE_ENUMS])
+def test_bindbee_enums_are_open_on_reads_and_closed_on_writes(name: str, prop: str) -> None:
+    """PROVENANCE.md, ambiguity 1: an unlisted upstream value passes through a read; a write takes the documented
+    values (or null) only. AtsUrl serves both and stays closed: the sandbox never reads a value it did not write."""
+    annotation = bindbee_models.VENDOR_SCHEMAS[name].model_fields[prop].annotation
+    assert annotation is not None
+    field: TypeAdapter[Any] = TypeAdapter(annotation)
+    assert field.validate_python(None) is None
+    if name in BINDBEE_WRITES:
+        with pytest.raises(ValidationError):
+            field.validate_python("SOMETHING_UPSTREAM")
+    else:
+        assert field.validate_python("SOMETHING_UPSTREAM") == "SOMETHING_UPSTREAM"
+
+
+def test_every_bindbee_model_of_the_excerpt_has_a_sandbox_model() -> None:
+    document = contract("bindbee").document
+    wanted = {n for n in document["components"]["schemas"] if n.startswith(("Ats", "Create", "Post"))}
+    assert wanted == set(bindbee_models.VENDOR_SCHEMAS)
 
 
 # --- behaviour as documented ------------------------------------------------------------------------------------
