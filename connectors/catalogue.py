@@ -119,6 +119,11 @@ class Operation:
         """The first segment after `/unified/ats/`, for logs and metrics."""
         return self.path.split("/")[3]
 
+    @property
+    def collection(self) -> str:
+        """What the operation reads or writes, without its ids: `applications/notes` for an application's notes."""
+        return "/".join(part for part in self.path.split("/")[3:] if not part.startswith("{"))
+
     def __str__(self) -> str:
         return self.id
 

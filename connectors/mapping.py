@@ -104,6 +104,47 @@ class Enum:
         return {self.unified: None if value is None else self.decode.get(value, "unmapped_value")}
 
 
+@dataclass(frozen=True)
+class EnumValue:
+    """A StackOne enum object `{value, source_value}` ↔ one vendor value. On read the vendor's own value is kept
+    as `source_value` and one the table does not know reads as `unmapped_value`; on write a value the vendor
+    cannot take is an error."""
+
+    unified: str
+    vendor: str
+    encode: Mapping[str, str]
+    decode: Mapping[str, str]
+    rule: str
+    direction: Direction = "both"
+    notes: str = ""
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def transform(self) -> str:
+        read = ", ".join(f"`{k}`→`{v}`" for k, v in self.decode.items())
+        if self.direction == "read":
+            return f"read: {read}; others `unmapped_value`"
+        write = ", ".join(f"`{k}`→`{v}`" for k, v in self.encode.items())
+        return f"write: {write}; read: {read}; others `unmapped_value`"
+
+    def to_vendor(self, body: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
+        value = (body.get(self.unified) or {}).get("value")
+        if value is None or self.direction == "read":
+            return {}
+        if value not in self.encode:
+            allowed = ", ".join(f"'{v}'" for v in self.encode)
+            message = f"'{value}' cannot be sent to this vendor; use one of {allowed}"
+            errors.append(FieldError(f"{self.unified}.value", self.rule, message, code="unsupported_value"))
+            return {}
+        return {self.vendor: self.encode[value]}
+
+    def to_unified(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        raw = record.get(self.vendor)
+        if raw is None:
+            return {self.unified: None}
+        return {self.unified: {"value": self.decode.get(raw, "unmapped_value"), "source_value": raw}}
+
+
 def _show(value: Any) -> str:
     """JSON spelling, so the string "true" and the boolean true read differently."""
     if isinstance(value, bool):

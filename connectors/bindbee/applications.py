@@ -5,28 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.mapping import Rename, Table
-
-
-def _ref(value: Any) -> str | None:
-    if isinstance(value, dict):
-        return None if value.get("id") is None else str(value["id"])
-    return None if value is None else str(value)
-
-
-def _remote(value: Any) -> str | None:
-    return str(value["remote_id"]) if isinstance(value, dict) and value.get("remote_id") is not None else None
-
-
-class _Ref(Rename):
-    """A Bindbee reference (an id, or an object when expanded) → the unified id and, when known, the remote id."""
-
-    def to_unified(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        value = record.get(self.vendor)
-        out = {self.unified: _ref(value)}
-        if self.unified.endswith("_id"):
-            out[f"remote_{self.unified}"] = _remote(value)
-        return out
+from connectors.bindbee.refs import Reference, ref_id, remote_of
+from connectors.errors import FieldError
+from connectors.mapping import Rename, Table, merge_passthrough
 
 
 class _Source(Rename):
@@ -37,8 +18,8 @@ class _Source(Rename):
 
 class _RejectReason(Rename):
     def to_unified(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        reason = _ref(record.get("reject_reason"))
-        remote = _remote(record.get("reject_reason"))
+        reason = ref_id(record.get("reject_reason"))
+        remote = remote_of(record.get("reject_reason"))
         return {
             "rejected_reason_ids": None if reason is None else [reason],
             "remote_rejected_reason_ids": None if remote is None else [remote],
@@ -49,9 +30,9 @@ APPLICATION_TABLE = Table(
     rows=(
         Rename("id", "id", direction="read"),
         Rename("remote_id", "remote_id", direction="read"),
-        _Ref("candidate_id", "candidate", direction="read", transform="id (remote id when expanded)"),
-        _Ref("job_id", "job", direction="read", transform="id (remote id when expanded)"),
-        _Ref("application_stage_id", "current_stage", direction="read", transform="id (remote id when expanded)"),
+        Reference("candidate_id", "candidate", direction="read"),
+        Reference("job_id", "job", direction="read"),
+        Reference("application_stage_id", "current_stage", direction="read"),
         _RejectReason("rejected_reason_ids", "reject_reason", direction="read", transform="one id → a list"),
         Rename("rejected_at", "rejected_at", direction="read"),
         Rename("created_at", "applied_at", direction="read"),
@@ -59,3 +40,37 @@ APPLICATION_TABLE = Table(
     ),
 )
 """Bindbee applications carry no status: `application_status` stays null rather than being guessed."""
+
+
+HARVEST_APPLICATION_UNSUPPORTED = {
+    "application_status": "Greenhouse changes an application's status by rejecting, unrejecting or hiring it",
+}
+
+
+def harvest_application_update(body: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
+    """Harvest's `PATCH /v1/applications/{id}` body (greenhouse-harvest-applications.md §1.10) for a unified
+    application update: Harvest wants Greenhouse's numeric ids, which unified records carry as `remote_id`."""
+    out: dict[str, Any] = {}
+    source = body.get("source")
+    if source is not None:
+        source_id = str(source.get("id") or "")
+        if source_id.isdigit():
+            out["source_id"] = int(source_id)
+        else:
+            message = "Harvest takes a numeric Greenhouse source id in source.id"
+            errors.append(FieldError("source.id", "greenhouse.source_id", message, code="invalid_value"))
+    fields = []
+    for i, field in enumerate(body.get("custom_fields") or []):
+        remote = str(field.get("remote_id") or "")
+        if remote.isdigit():
+            fields.append({"id": int(remote), "value": field.get("value")})
+        else:
+            message = "Harvest names a custom field by its numeric Greenhouse id: give it as remote_id"
+            errors.append(FieldError(f"custom_fields[{i}].remote_id", "greenhouse.custom_field_id", message))
+    if fields:
+        out["custom_fields"] = fields
+    for name, reason in HARVEST_APPLICATION_UNSUPPORTED.items():
+        if body.get(name) is not None:
+            errors.append(FieldError(name, "greenhouse.unsupported_field", reason, code="unsupported_field"))
+    merge_passthrough(out, body.get("passthrough"), errors)
+    return out

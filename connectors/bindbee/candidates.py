@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from connectors.bindbee.jobs import IdListRow
+from connectors.bindbee.refs import IdListRow
 from connectors.errors import FieldError
 from connectors.mapping import Direction, Rename, Table, merge_passthrough
 

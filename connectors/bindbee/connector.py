@@ -29,7 +29,7 @@ from connectors.base import (
     served,
     unsupported,
 )
-from connectors.bindbee import greenhouse
+from connectors.bindbee import greenhouse, writes
 from connectors.bindbee.candidates import CANDIDATE_TABLE, harvest_update
 from connectors.bindbee.jobs import JOB_TABLE
 from connectors.bindbee.reads import BASE_PATH, READS, bindbee_id, headers_of, read_list, read_one
@@ -62,16 +62,24 @@ GREENHOUSE_CANDIDATE_UPDATE_RULES: tuple[Rule, ...] = (
     ),
 )
 _GREENHOUSE_RULES = {"ats_create_job": GREENHOUSE_JOB_RULES, "ats_update_candidate": GREENHOUSE_CANDIDATE_UPDATE_RULES}
+NOTE_RULES: tuple[Rule, ...] = (
+    Required(
+        "visibility",
+        "bindbee.note_visibility",
+        "Bindbee needs a note's visibility (its activities have no default): give visibility.value public or private",
+    ),
+)
+_RULES = {"ats_create_candidate_note": NOTE_RULES, "ats_create_application_note": NOTE_RULES}
 
 
 def _create_job(call: Call, account: AccountContext) -> Plan:
     assert call.body is not None
-    return one_request(_post("/jobs", headers_of(account), JOB_TABLE.to_vendor(call.body)), _created)
+    return one_request(writes.post("/jobs", headers_of(account), JOB_TABLE.to_vendor(call.body)), writes.created)
 
 
 def _create_candidate(call: Call, account: AccountContext) -> Plan:
     assert call.body is not None
-    return one_request(_post("/candidates", headers_of(account), _candidate_envelope(call.body)), _created)
+    return one_request(writes.post("/candidates", headers_of(account), _candidate_envelope(call.body)), writes.created)
 
 
 def _update_greenhouse_candidate(call: Call, account: AccountContext) -> Plan:
@@ -110,7 +118,9 @@ def _create_application(call: Call, account: AccountContext) -> Plan:
         inline = CandidateCreate.model_validate(
             {**body.candidate.model_dump(exclude_unset=True), "acting_user_id": body.acting_user_id}
         )
-        return one_request(_post("/candidates", headers, _candidate_envelope(inline, body.job_id)), _created)
+        return one_request(
+            writes.post("/candidates", headers, _candidate_envelope(inline, body.job_id)), writes.created
+        )
     if account.ats != "greenhouse":
         raise NotSupported(
             "bindbee",
@@ -150,17 +160,23 @@ def _create_application(call: Call, account: AccountContext) -> Plan:
 
 
 _HANDLERS: Mapping[str, Handler] = {
-    **{op.id: read_list for op in CATALOGUE.values() if op.answer == Answer.PAGE and op.resource in READS},
-    **{op.id: read_one for op in CATALOGUE.values() if op.answer == Answer.RECORD and op.resource in READS},
+    **{op.id: read_list for op in CATALOGUE.values() if op.answer == Answer.PAGE and op.collection in READS},
+    **{op.id: read_one for op in CATALOGUE.values() if op.answer == Answer.RECORD and op.collection in READS},
     "ats_create_job": _create_job,
     "ats_create_candidate": _create_candidate,
     "ats_update_candidate": _update_greenhouse_candidate,
     "ats_create_application": _create_application,
+    "ats_create_candidate_note": writes.create_candidate_note,
+    "ats_create_application_note": writes.create_application_note,
+    "ats_upload_application_document": writes.upload_document,
+    "ats_move_application": writes.move_application,
+    "ats_reject_application": writes.reject_application,
+    "ats_update_application": writes.update_application,
 }
 
 
 def _read_support(op: Operation) -> Support:
-    filters = READS[op.resource].filters if op.answer == Answer.PAGE else {}
+    filters = READS[op.collection].filters if op.answer == Answer.PAGE else {}
     return Support(None, frozenset(filters))
 
 
@@ -172,7 +188,6 @@ _APPLICATION_WRITES_OUTSIDE_GREENHOUSE = (
     "Bindbee has no endpoint to move, reject or update an application; the gateway does it through Bindbee's "
     "passthrough to Harvest only where the ATS is Greenhouse"
 )
-_NOT_MAPPED = "Bindbee documents this model, but the Bindbee connector does not map it yet"
 _SUPPORT: Mapping[str, Support] = {
     **{op_id: _read_support(CATALOGUE[op_id]) for op_id in _HANDLERS if not CATALOGUE[op_id].is_write},
     **served("ats_create_job"),
@@ -186,34 +201,12 @@ _SUPPORT: Mapping[str, Support] = {
         "ats_move_application",
         "ats_reject_application",
     ),
+    **served("ats_create_candidate_note"),
+    **served("ats_create_application_note"),
+    **served("ats_upload_application_document"),
     **unsupported(
-        _NOT_MAPPED,
-        "ats_list_applications_offers",
-        "ats_get_application_offer",
-        "ats_list_application_scorecards",
-        "ats_get_application_scorecard",
-        "ats_list_application_notes",
-        "ats_create_application_note",
-        "ats_get_application_note",
-        "ats_list_applications_scheduled_interviews",
-        "ats_get_application_scheduled_interview",
-        "ats_upload_application_document",
+        "Bindbee's attachments are fetched from their file URL, which the gateway does not download yet",
         "ats_download_application_document",
-        "ats_list_application_documents",
-        "ats_get_application_document",
-        "ats_list_candidate_notes",
-        "ats_create_candidate_note",
-        "ats_get_candidate_note",
-        "ats_list_interview_stages",
-        "ats_get_interview_stage",
-        "ats_list_application_stages",
-        "ats_get_application_stage",
-        "ats_list_interviews",
-        "ats_get_interview",
-        "ats_list_job_application_stages",
-        "ats_get_job_application_stage",
-        "ats_list_offers",
-        "ats_get_offer",
     ),
     **unsupported("Bindbee keeps no history of an application's changes", "ats_list_application_changes"),
     **unsupported(
@@ -263,7 +256,13 @@ def _support(ats: str | None) -> Mapping[str, Support]:
     """Per ATS, computed once: every request asks."""
     table = dict(_SUPPORT)
     if ats == "greenhouse":
-        table.update(served("ats_update_candidate"))
+        for op_id in (
+            "ats_update_candidate",
+            "ats_update_application",
+            "ats_move_application",
+            "ats_reject_application",
+        ):
+            table.update(served(op_id))
     return MappingProxyType(table)
 
 
@@ -280,7 +279,8 @@ class BindbeeConnector(Connector):
         return _HANDLERS[operation.id]
 
     def rules(self, operation: Operation, account: AccountContext) -> Sequence[Rule]:
-        return _GREENHOUSE_RULES.get(operation.id, ()) if account.ats == "greenhouse" else ()
+        greenhouse = _GREENHOUSE_RULES.get(operation.id, ()) if account.ats == "greenhouse" else ()
+        return (*_RULES.get(operation.id, ()), *greenhouse)
 
     def lookup(self, call: Call, account: AccountContext, since: str, settled: bool) -> Plan | None:
         """Bindbee reads come from its synced copy, where a new record may not show yet: finding the record
@@ -315,10 +315,6 @@ class BindbeeConnector(Connector):
             ]
             return "; ".join(parts) or None
         return None
-
-
-def _post(path: str, headers: Mapping[str, str], body: Any) -> ProviderRequest:
-    return ProviderRequest("POST", BASE_PATH + path, headers, json=body, ok_statuses=frozenset({200, 201}))
 
 
 def _candidate_envelope(body: Dto, job_id: str | None = None) -> dict[str, Any]:
@@ -358,16 +354,3 @@ def _application_errors(body: ApplicationCreate) -> list[FieldError]:
         if getattr(body, name) not in (None, []):
             errors.append(FieldError(name, "vendor.unsupported_field", reason, code="unsupported_field"))
     return errors
-
-
-def _created(response: ProviderResponse) -> WriteResult:
-    """Bindbee documents its create response as untyped: look for the record where it is usually found."""
-    body = response.body if isinstance(response.body, dict) else {}
-    record = next(
-        (node for node in (body, body.get("data"), body.get("model")) if isinstance(node, dict) and "id" in node),
-        None,
-    )
-    if record is None:
-        return WriteResult(None, None, "Record created; Bindbee did not return its id.")
-    remote_id = record.get("remote_id")
-    return WriteResult(str(record["id"]), None if remote_id is None else str(remote_id))

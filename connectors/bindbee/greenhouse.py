@@ -12,6 +12,7 @@ from typing import Any
 
 from connectors.base import Plan, ProviderRequest, Steps, WriteResult, json_list, json_object
 from connectors.bindbee.reads import BASE_PATH
+from connectors.bindbee.refs import ref_id
 from connectors.errors import UnexpectedResponse, VendorRefused
 
 PASSTHROUGH_PATH = "/api/v1/passthrough"
@@ -78,3 +79,52 @@ def add_application(
     if not found:
         return WriteResult(None, greenhouse_id, "Created in Greenhouse; Bindbee lists it after its next sync.")
     return WriteResult(str(found[0]["id"]), greenhouse_id)
+
+
+def _application(application_id: str, headers: Mapping[str, str]) -> Steps[tuple[str, str | None]]:
+    """An application's Greenhouse id and its current stage's Bindbee id (for Harvest's `from_stage_id`)."""
+    record = yield from read_record("applications", application_id, headers)
+    [greenhouse] = greenhouse_ids(record)
+    return greenhouse, ref_id(record.get("current_stage"))
+
+
+def move_application(
+    application_id: str, stage_id: str, user_id: str, extra: dict[str, Any], headers: Mapping[str, str]
+) -> Plan:
+    """Harvest's `POST /v1/applications/{id}/move`: from the stage Bindbee shows now to the one asked for."""
+    greenhouse, current = yield from _application(application_id, headers)
+    if current is None:
+        raise UnexpectedResponse("Bindbee shows the application in no stage, so Harvest cannot be told where from")
+    now = yield from read_record("job-interview-stages", current, headers)
+    target = yield from read_record("job-interview-stages", stage_id, headers)
+    user = yield from read_record("remote-users", user_id, headers)
+    from_gh, to_gh, user_gh = greenhouse_ids(now, target, user)
+    data = {**extra, "from_stage_id": int(from_gh), "to_stage_id": int(to_gh)}
+    yield from harvest("POST", f"/v1/applications/{greenhouse}/move", user_gh, data, headers)
+    return WriteResult(application_id, greenhouse)
+
+
+def reject_application(
+    application_id: str, reason_id: str | None, user_id: str, extra: dict[str, Any], headers: Mapping[str, str]
+) -> Plan:
+    """Harvest's `POST /v1/applications/{id}/reject`: the reason by its Greenhouse id; notes and a rejection
+    email come from `passthrough` as Harvest names them."""
+    greenhouse, _ = yield from _application(application_id, headers)
+    data = dict(extra)
+    if reason_id is not None:
+        reason = yield from read_record("reject-reasons", reason_id, headers)
+        [reason_gh] = greenhouse_ids(reason)
+        data["rejection_reason_id"] = int(reason_gh)
+    user = yield from read_record("remote-users", user_id, headers)
+    [user_gh] = greenhouse_ids(user)
+    yield from harvest("POST", f"/v1/applications/{greenhouse}/reject", user_gh, data, headers)
+    return WriteResult(application_id, greenhouse)
+
+
+def update_application(application_id: str, user_id: str, data: dict[str, Any], headers: Mapping[str, str]) -> Plan:
+    """Harvest's `PATCH /v1/applications/{id}`."""
+    greenhouse, _ = yield from _application(application_id, headers)
+    user = yield from read_record("remote-users", user_id, headers)
+    [user_gh] = greenhouse_ids(user)
+    yield from harvest("PATCH", f"/v1/applications/{greenhouse}", user_gh, data, headers)
+    return WriteResult(application_id, greenhouse)

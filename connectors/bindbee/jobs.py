@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from connectors.bindbee.refs import IdListRow, ref_id
 from connectors.errors import FieldError
 from connectors.mapping import Direction, Enum, Rename, Table
 
@@ -98,37 +99,6 @@ class JobStatusRow:
 
 
 @dataclass(frozen=True)
-class IdListRow:
-    """A list of unified ids ↔ a list of Bindbee ids; expanded Bindbee objects also yield the remote ids."""
-
-    unified: str
-    vendor: str
-    remote_unified: str
-    direction: Direction = "both"
-    notes: str = "Ids are Bindbee model ids, as the unified reference-data endpoints return them."
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def transform(self) -> str:
-        return f"copied; on read, expanded objects also fill `{self.remote_unified}`"
-
-    def to_vendor(self, body: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
-        value = body.get(self.unified)
-        return {} if value is None or self.direction == "read" else {self.vendor: list(value)}
-
-    def to_unified(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        items = record.get(self.vendor)
-        if items is None:
-            return {self.unified: None, self.remote_unified: None}
-        ids = [_ref_id(item) for item in items]
-        remote = [item.get("remote_id") for item in items if isinstance(item, dict)]
-        return {
-            self.unified: [i for i in ids if i is not None],
-            self.remote_unified: [r for r in remote if r is not None] if remote else None,
-        }
-
-
-@dataclass(frozen=True)
 class HiringTeamRow:
     """`hiring_team[]` split by role into `hiring_managers` and `recruiters`, and joined back on read."""
 
@@ -184,17 +154,10 @@ class HiringTeamRow:
         return {"hiring_team": team}
 
 
-def _ref_id(item: Any) -> str | None:
-    if isinstance(item, dict):
-        value = item.get("id")
-        return None if value is None else str(value)
-    return None if item is None else str(item)
-
-
 def _member(item: Any, role: str) -> dict[str, Any]:
     expanded = item if isinstance(item, dict) else {}
     return {
-        "user_id": _ref_id(item),
+        "user_id": ref_id(item),
         "remote_user_id": expanded.get("remote_id"),
         "first_name": expanded.get("first_name"),
         "last_name": expanded.get("last_name"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -18,7 +18,9 @@ from connectors.base import (
     PageResult,
     Plan,
     ProviderRequest,
+    ProviderResponse,
     RecordResult,
+    Steps,
     json_list,
     json_object,
     one_request,
@@ -26,8 +28,17 @@ from connectors.base import (
 from connectors.bindbee.applications import APPLICATION_TABLE
 from connectors.bindbee.candidates import CANDIDATE_TABLE
 from connectors.bindbee.jobs import JOB_TABLE
+from connectors.bindbee.process import (
+    DOCUMENT_TABLE,
+    INTERVIEW_TABLE,
+    NOTE_TABLE,
+    OFFER_TABLE,
+    SCORECARD_TABLE,
+    STAGE_TABLE,
+)
 from connectors.bindbee.reference import DEPARTMENT_TABLE, LOCATION_TABLE, REJECTED_REASON_TABLE, USER_TABLE
-from connectors.errors import FieldError, InvalidInput
+from connectors.bindbee.refs import ref_id
+from connectors.errors import FieldError, InvalidInput, UnexpectedResponse
 
 BASE_PATH = "/api/ats/v1"
 
@@ -47,10 +58,22 @@ class ReadSpec:
     expand: str | None = None
     """What Bindbee expands so the unified record can be filled (names, remote ids of references)."""
     custom_fields: bool = False
+    parent: str | None = None
+    """For a sub-resource: the Bindbee relation (and list filter) naming the parent record."""
+    via_candidate: bool = False
+    """The parent is an application, but Bindbee keeps these on the application's candidate."""
+    keep: Callable[[Mapping[str, Any]], bool] | None = None
+    """Which of Bindbee's records are the unified ones (an activity is a note only when it is a NOTE)."""
 
 
+def _is_note(activity: Mapping[str, Any]) -> bool:
+    return activity.get("activity_type") == "NOTE"
+
+
+_STAGES = ReadSpec("/job-interview-stages", STAGE_TABLE.to_unified)
+_NOTES = ReadSpec("/activities", NOTE_TABLE.to_unified, parent="candidate", keep=_is_note)
 READS: Mapping[str, ReadSpec] = {
-    # unified resource (the catalogue path's first segment) → how Bindbee reads it
+    # the operation's collection (connectors.catalogue.Operation.collection) → how Bindbee reads it
     "jobs": ReadSpec(
         "/jobs",
         JOB_TABLE.to_unified,
@@ -70,6 +93,21 @@ READS: Mapping[str, ReadSpec] = {
     "locations": ReadSpec("/offices", LOCATION_TABLE.to_unified),
     "users": ReadSpec("/remote-users", USER_TABLE.to_unified),
     "rejected_reasons": ReadSpec("/reject-reasons", REJECTED_REASON_TABLE.to_unified),
+    "candidates/notes": _NOTES,
+    "applications/notes": replace(_NOTES, via_candidate=True),
+    "applications/documents": ReadSpec(
+        "/attachments", DOCUMENT_TABLE.to_unified, parent="candidate", via_candidate=True
+    ),
+    "application_stages": _STAGES,
+    "interview_stages": _STAGES,
+    "jobs/application_stages": replace(_STAGES, parent="job"),
+    "offers": ReadSpec("/offers", OFFER_TABLE.to_unified),
+    "applications/offers": ReadSpec("/offers", OFFER_TABLE.to_unified, parent="application"),
+    "interviews": ReadSpec("/scheduled-interviews", INTERVIEW_TABLE.to_unified),
+    "applications/scheduled_interviews": ReadSpec(
+        "/scheduled-interviews", INTERVIEW_TABLE.to_unified, parent="application"
+    ),
+    "applications/scorecards": ReadSpec("/scorecards", SCORECARD_TABLE.to_unified, parent="application"),
 }
 
 
@@ -85,26 +123,65 @@ def _query(call: Call, spec: ReadSpec) -> dict[str, str]:
 
 
 def read_list(call: Call, account: AccountContext) -> Plan:
-    spec = READS[call.operation.resource]
+    spec = READS[call.operation.collection]
     query = _query(call, spec)
     query["page_size"] = str(call.query.page_size)
     if call.query.cursor:
         query["cursor"] = call.query.cursor
     for key, value in call.query.filters.items():
         query[spec.filters[key]] = value.upper() if key == "job_status" else value
-    return one_request(
-        ProviderRequest("GET", BASE_PATH + spec.path, headers_of(account), query),
-        lambda r: PageResult([spec.read(item) for item in json_list(r, "items")], json_object(r).get("cursor") or None),
-    )
+    headers = headers_of(account)
+    if spec.parent is not None:
+        query[spec.parent] = bindbee_id(call.record_id)
+    if spec.via_candidate:
+        return _candidate_first(
+            call, account, lambda candidate: _page(spec, {**query, "candidate": candidate}, headers)
+        )
+    return _page(spec, query, headers)
+
+
+def _page(spec: ReadSpec, query: dict[str, str], headers: dict[str, str]) -> Plan:
+    def read(response: ProviderResponse) -> PageResult:
+        items = [item for item in json_list(response, "items") if spec.keep is None or spec.keep(item)]
+        return PageResult([spec.read(item) for item in items], json_object(response).get("cursor") or None)
+
+    return one_request(ProviderRequest("GET", BASE_PATH + spec.path, headers, query), read)
+
+
+def application_candidate(application_id: str, headers: Mapping[str, str]) -> Steps[str]:
+    """The Bindbee id of an application's candidate, where Bindbee keeps notes and attachments."""
+    response = yield ProviderRequest("GET", f"{BASE_PATH}/applications/{application_id}", headers)
+    candidate = ref_id(json_object(response).get("candidate"))
+    if candidate is None:
+        raise UnexpectedResponse("Bindbee's application names no candidate")
+    return candidate
+
+
+def _candidate_first(call: Call, account: AccountContext, then: Callable[[str], Plan]) -> Plan:
+    candidate = yield from application_candidate(bindbee_id(call.record_id), headers_of(account))
+    return (yield from then(candidate))
 
 
 def read_one(call: Call, account: AccountContext) -> Plan:
-    spec = READS[call.operation.resource]
-    path = f"{BASE_PATH}{spec.path}/{quote(bindbee_id(call.record_id), safe='')}"
-    return one_request(
-        ProviderRequest("GET", path, headers_of(account), _query(call, spec)),
-        lambda r: RecordResult(spec.read(json_object(r))),
-    )
+    spec = READS[call.operation.collection]
+    record_id = call.sub_id if spec.parent is not None else call.record_id
+    path = f"{BASE_PATH}{spec.path}/{quote(bindbee_id(record_id), safe='')}"
+    request = ProviderRequest("GET", path, headers_of(account), _query(call, spec))
+    if spec.parent is None:
+        return one_request(request, lambda r: RecordResult(spec.read(json_object(r))))
+    return _child(call, spec, request)
+
+
+def _child(call: Call, spec: ReadSpec, request: ProviderRequest) -> Plan:
+    """A sub-resource's record, only if it belongs to the parent in the path (else it is not found there)."""
+    parent = bindbee_id(call.record_id)
+    if spec.via_candidate:
+        parent = yield from application_candidate(parent, request.headers)
+    record = json_object((yield request))
+    assert spec.parent is not None
+    if ref_id(record.get(spec.parent)) != parent or (spec.keep is not None and not spec.keep(record)):
+        raise InvalidInput([FieldError("subResourceId", "bindbee.parent", "No such record here", "not_found")], 404)
+    return RecordResult(spec.read(record))
 
 
 def headers_of(account: AccountContext) -> dict[str, str]:

@@ -34,7 +34,7 @@ from connectors.base import (
 )
 from connectors.catalogue import CATALOGUE, Answer, Operation
 from connectors.errors import FieldError, InvalidInput
-from connectors.extensions import EXTENSION_FIELDS
+from connectors.unified.writes import extension_fields, stackone_dto
 
 USER_AGENT = "ats-gateway/0.1 (+stackone connector)"
 
@@ -131,11 +131,12 @@ def _with_extensions_in_passthrough(call: Call) -> dict[str, Any]:
     """StackOne's DTOs have no extension fields, so they travel in `passthrough` under their own names; a DTO
     without `passthrough` cannot carry them, which is an error rather than a silent drop."""
     assert call.body is not None
+    model = type(call.body)
     data = call.body.model_dump(exclude_unset=True)
-    moved = {name: value for name in EXTENSION_FIELDS if (value := data.pop(name, None)) is not None}
+    moved = {name: value for name in extension_fields(model) if (value := data.pop(name, None)) is not None}
     if not moved:
         return data
-    if "passthrough" not in type(call.body).model_fields:
+    if "passthrough" not in stackone_dto(model).model_fields:
         raise InvalidInput(
             [
                 FieldError(name, "stackone.no_passthrough", f"{call.operation.id} has no passthrough to carry {name}")

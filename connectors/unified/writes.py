@@ -13,6 +13,17 @@ from connectors.unified import schema as s
 from connectors.unified.base import Dto
 
 
+def stackone_dto(model: type[Dto]) -> type[Dto]:
+    """The StackOne schema a write body extends (what StackOne itself accepts)."""
+    return next(base for base in model.__mro__ if base.__module__ == s.__name__)
+
+
+def extension_fields(model: type[Dto]) -> tuple[str, ...]:
+    """The fields the gateway adds to StackOne's DTO."""
+    own = stackone_dto(model).model_fields
+    return tuple(name for name in model.model_fields if name not in own)
+
+
 class Extensions(Dto):
     """Accepted on every write."""
 
@@ -76,7 +87,13 @@ class NoteUpdate(s.AtsUpdateNotesRequestDto, Extensions):
 
 
 class DocumentUpload(s.AtsDocumentsUploadRequestDto, Extensions):
-    """StackOne's upload DTO has no `passthrough`: an `acting_user_id` reaches only connectors that can carry it."""
+    """StackOne's upload DTO has no `passthrough`: the extensions reach only connectors that can carry them."""
+
+    file_url: str | None = Field(
+        default=None,
+        min_length=1,
+        description="A URL the vendor fetches the file from, instead of `content` (gateway extension).",
+    )
 
 
 class OfferCreate(s.AtsCreateOfferRequestDto, Extensions):
