@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -244,7 +245,7 @@ def redis_calls(port: int) -> tuple[int, int]:
 
 def gateway_counters(port: int) -> tuple[float, float]:
     """(round trips to the store, requests answered on the unified routes), from the gateway's own metrics: wrk
-    does not count the requests still in flight when it stops, the gateway does."""
+    does not count the requests it abandoned at its deadline, the gateway does once they are done."""
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics").read().decode()
     trips = re.search(r"^gateway_state_store_round_trips ([\d.e+]+)$", text, re.M)
     answered = re.findall(r'^gateway_requests_total\{.*route="/unified/.*\} ([\d.e+]+)$', text, re.M)
@@ -524,17 +525,20 @@ class Bench:
                 if not 200 <= status < 300:
                     out[key] = {"unsupported": f"{workload.method} {path} answered {status}: {answer[:300]!r}"}
                     del running[key]
+                elif server == TWO_WORKERS and not workers_up(target, 2):
+                    out[key] = {"unsupported": "GATEWAY_WORKERS=2 started one process (no workers)"}
+                    del running[key]
                 else:
                     records[key] = count_records(answer)
             measured = self.alternate(running, workload, server, script)
-            if workload.slow and running:
-                with ExitStack() as slow_stack:
-                    slow_running = {
-                        key: slow_stack.enter_context(self.started(server, self.slow, side))
-                        for side in sides
-                        if (key := side.key) in running
-                    }
-                    self.alternate_slow(slow_running, script, measured)
+        if workload.slow and measured:
+            with ExitStack() as stack:
+                slow = {
+                    side.key: stack.enter_context(self.started(server, self.slow, side))
+                    for side in sides
+                    if side.key in measured
+                }
+                self.alternate_slow(slow, script, measured)
         for key, figures in measured.items():
             figures["records"] = records[key]
             cpu = figures.get("cpu_ms_per_request")
@@ -556,33 +560,33 @@ class Bench:
         samples: dict[str, dict[str, list[float]]] = {k: {} for k in running}
         runs: dict[str, list[Wrk]] = {k: [] for k in running}
         store_stats = server == "gateway-redis"
+        # One process's own count of the requests it answered (with two workers /metrics is one worker's).
+        counted = server in ("gateway-memory", "gateway-redis")
         for target in running.values():
             self.wrk(target.port, 32, settings.warm, script)  # connections, pools, caches
+            settle(target.pids)
         for rep in range(settings.repeat):
             for key, target in in_turn(running, rep):
                 cpu_before = cpu_seconds(target.pids) if target.pids else 0.0
                 calls_before = redis_calls(self.redis_port) if store_stats else (0, 0)
-                counters_before = gateway_counters(target.port) if store_stats else (0.0, 0.0)
+                counters_before = gateway_counters(target.port) if counted else (0.0, 0.0)
                 run = self.wrk(target.port, 32, settings.seconds, script)
                 runs[key].append(run)
-                if target.pids:
-                    cpu = (cpu_seconds(target.pids) - cpu_before) / run.requests * 1000
+                settle(target.pids)
+                trips, answered = gateway_counters(target.port) if counted else (0.0, 0.0)
+                answered = answered - counters_before[1] or run.requests
+                if target.pids and answered:
+                    cpu = (cpu_seconds(target.pids) - cpu_before) / answered * 1000
                     samples[key].setdefault("cpu_ms_per_request", []).append(cpu)
-                if store_stats:
-                    # Requests wrk abandoned at its deadline still finish on the server.
-                    time.sleep(min(1.0, settings.seconds / 4))
-                    trips, answered = gateway_counters(target.port)
-                    answered -= counters_before[1]
+                if store_stats and answered:
                     sent, inner = redis_calls(self.redis_port)
-                    samples[key].setdefault("redis_commands_per_request", []).append(
-                        (sent - calls_before[0]) / answered
-                    )
-                    samples[key].setdefault("redis_script_operations_per_request", []).append(
-                        (inner - calls_before[1]) / answered
-                    )
-                    samples[key].setdefault("redis_round_trips_per_request", []).append(
-                        (trips - counters_before[0]) / answered
-                    )
+                    per_request = {
+                        "redis_commands_per_request": sent - calls_before[0],
+                        "redis_script_operations_per_request": inner - calls_before[1],
+                        "redis_round_trips_per_request": trips - counters_before[0],
+                    }
+                    for name, total in per_request.items():
+                        samples[key].setdefault(name, []).append(total / answered)
         ones: dict[str, list[Wrk]] = {k: [] for k in running}
         for rep in range(settings.repeat):
             for key, target in in_turn(running, rep):
@@ -681,6 +685,32 @@ def measure_record_bytes() -> int:
     finally:
         process.terminate()
         process.wait()
+
+
+def workers_up(target: Running, workers: int, seconds: float = 10.0) -> bool:
+    """Whether the server runs `workers` worker processes (a commit that ignores GATEWAY_WORKERS runs none)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if target.process and len(psutil.Process(target.process.pid).children(recursive=True)) >= workers:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def settle(pids: list[int], seconds: float = 10.0) -> None:
+    """Wait until the server has finished the requests wrk abandoned at its deadline (its CPU stops moving), so
+    a run's CPU covers the requests answered in it, and the next run starts with none in flight. At a page per
+    20 ms and 32 in flight, that tail is a large part of a short run."""
+    if not pids:
+        return
+    deadline = time.monotonic() + seconds
+    last = cpu_seconds(pids)
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = cpu_seconds(pids)
+        if now - last < 0.002:
+            return
+        last = now
 
 
 def in_turn(running: dict[str, Running], rep: int) -> list[tuple[str, Running]]:
@@ -783,7 +813,12 @@ def main(argv: list[str] | None = None) -> None:
         for workload, server in selected:
             name = f"{workload.name}/{server}"
             print(f"== {name}", flush=True)
-            figures[name] = bench.scenario(workload, server)
+            try:
+                figures[name] = bench.scenario(workload, server)
+            except Exception as exc:  # one scenario's failure must not cost the run's other figures
+                traceback.print_exc()
+                failed = {"failed": f"{type(exc).__name__}: {exc}"}
+                figures[name] = {"workload": workload.name, "server": server, "figures": failed}
             print(json.dumps({k: v for k, v in figures[name].items() if k != "workload"}), flush=True)
         names = {f"{w.name}/{s}" for w, s in selected}
         if {"create/passthrough", "create/gateway-redis"} <= names:
