@@ -18,7 +18,7 @@ help:
 	@echo "make run    - start the gateway on http://$(GATEWAY_HOST):$(GATEWAY_PORT) with $(GATEWAY_CONFIG) (sandboxes in-process)"
 	@echo "make test   - ruff, mypy --strict and the whole pytest suite (installs redis-server and nginx if missing)"
 	@echo "make cluster / cluster-stop - two replicas behind nginx, Redis and both sandboxes as local processes"
-	@echo "make bench  - the performance suite against BASE (default HEAD~1; about 30 minutes, QUICK=1 about 8): bench/results/latest.{json,md,png}"
+	@echo "make bench  - the performance suite, the working tree against BASE (default HEAD~1; 30-40 minutes, QUICK=1 10-20): bench/results/latest.{json,md,png}"
 
 $(TOOLS)/bin/uv:
 	python3 -m venv $(TOOLS)

@@ -225,6 +225,8 @@ def chart(result: dict[str, Any], path: Path) -> None:
         axis.invert_yaxis()
         axis.set_title(title, fontsize=10)
         axis.tick_params(axis="y", labelsize=7)
+        if title.startswith("CPU per request, B/A"):
+            axis.axvline(1.0, color="#444", linewidth=0.8)
         for i, value in enumerate(values.values()):
             axis.annotate(_cell(float(value)), (value, i), va="center", fontsize=7)
     fig.suptitle(f"ATS gateway, {result['when']} (median of {result['settings']['repeat']} runs, 2 cores)")

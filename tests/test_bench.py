@@ -4,6 +4,7 @@ comparison end to end (tiny durations: no figure here is a measurement, and none
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from jsonschema import Draft202012Validator
 
@@ -148,6 +150,16 @@ def test_a_side_that_cannot_do_a_workload_is_reported_not_failed(fixed_upstream:
     assert "| missing/gateway-redis | not in A: GET /api/ats/v1/nothing answered 404" in shown
 
 
+def _writing_under(directory: Path) -> list[int]:
+    """Processes still holding a file under `directory` open (every server the harness starts logs there)."""
+    pids = []
+    for process in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            if any(Path(f.path).is_relative_to(directory) for f in process.open_files()):
+                pids.append(process.pid)
+    return pids
+
+
 def _tools() -> str | None:
     missing = [tool for tool in ("wrk", "redis-server", "taskset", "git") if shutil.which(tool) is None]
     return f"the harness needs {', '.join(missing)}" if missing else None
@@ -174,19 +186,25 @@ def test_harness_runs_an_ab_comparison_end_to_end(tmp_path: Path) -> None:
     ]
     before = git("worktree", "list", "--porcelain")
     run = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert git("worktree", "list", "--porcelain") == before
-    result = json.loads((results / "latest.json").read_text())
-    assert result["sides"]["A"]["commit"] == git("rev-parse", "HEAD")
-    floor, gateway = result["scenarios"]["bindbee-list/passthrough"], result["scenarios"]["bindbee-list/gateway-redis"]
-    assert "base" not in floor
-    assert floor["figures"]["records"] == gateway["figures"]["records"] == gateway["base"]["records"] == 100
-    assert len(gateway["base"]["samples"]["c32_rps"]) == len(gateway["figures"]["samples"]["c32_rps"]) == 1
-    # The server's own count, after it has finished what wrk abandoned: there even on a machine too busy for wrk
-    # to see a 1 s run complete.
-    assert gateway["ratio"]["cpu_ms_per_request"] > 0
-    assert "P6" in result["targets"]
-    assert "| bindbee-list/gateway-redis |" in (results / "latest.md").read_text().split("A/B")[1]
-    assert (results / "latest.png").stat().st_size > 0
-    log_dir = Path(run.stdout.split("== logs in ", 1)[1].split()[0])
-    shutil.rmtree(log_dir)
+    logs = run.stdout.split("== logs in ", 1)[1].split()[0] if "== logs in " in run.stdout else None
+    try:
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        assert git("worktree", "list", "--porcelain") == before
+        result = json.loads((results / "latest.json").read_text())
+        assert result["sides"]["A"]["commit"] == git("rev-parse", "HEAD")
+        floor = result["scenarios"]["bindbee-list/passthrough"]
+        gateway = result["scenarios"]["bindbee-list/gateway-redis"]
+        assert "base" not in floor
+        assert floor["figures"]["records"] == gateway["figures"]["records"] == gateway["base"]["records"] == 100
+        assert len(gateway["base"]["samples"]["c32_rps"]) == len(gateway["figures"]["samples"]["c32_rps"]) == 1
+        # The server's own count, after it has finished what wrk abandoned: there even on a machine too busy for
+        # wrk to see a 1 s run complete.
+        assert gateway["ratio"]["cpu_ms_per_request"] > 0
+        assert "P6" in result["targets"]
+        assert "| bindbee-list/gateway-redis |" in (results / "latest.md").read_text().split("A/B")[1]
+        assert (results / "latest.png").stat().st_size > 0
+        assert logs is not None
+        assert _writing_under(Path(logs)) == []
+    finally:
+        if logs:
+            shutil.rmtree(logs)
