@@ -18,7 +18,7 @@ help:
 	@echo "make run    - start the gateway on http://$(GATEWAY_HOST):$(GATEWAY_PORT) with $(GATEWAY_CONFIG) (sandboxes in-process)"
 	@echo "make test   - ruff, mypy --strict and the whole pytest suite (installs redis-server and nginx if missing)"
 	@echo "make cluster / cluster-stop - two replicas behind nginx, Redis and both sandboxes as local processes"
-	@echo "make bench  - the performance suite (about 15 minutes): bench/results/latest.{json,md,png}"
+	@echo "make bench  - the performance suite, the working tree against BASE (default HEAD~1; 30-40 minutes, QUICK=1 10-20): bench/results/latest.{json,md,png}"
 
 $(TOOLS)/bin/uv:
 	python3 -m venv $(TOOLS)
@@ -60,8 +60,11 @@ wrk:
 		echo "installing wrk from Debian"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
+# make bench [BASE=<commit>|BASE=] [QUICK=1] [ONLY='bindbee-* create/gateway-redis']: the working tree (B) beside
+# BASE (A, default the previous commit; empty for none), built in a temporary worktree (bench/README.md).
+BASE ?= HEAD~1
 bench: deps-dev redis-server nginx wrk
-	$(PY) bench/run.py
+	$(PY) bench/run.py --base '$(BASE)' --uv '$(UV)' $(if $(QUICK),--quick) $(if $(ONLY),--only $(foreach p,$(ONLY),'$(p)'))
 
 soak: deps-dev
 	$(PY) bench/soak.py

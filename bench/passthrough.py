@@ -1,5 +1,8 @@
 """The floor of a Python hop: the gateway's server stack and HTTP client, forwarding, with no validation or state.
 
+It forwards the method, path, query and body it receives and answers the upstream's bytes, so wrk points it at the
+vendor path the gateway would call (bench/run.py `Workload.vendor_path`): the same page, without the mapping.
+
 The same layers as the gateway's unified routes: uvicorn (uvloop, httptools), a plain ASGI callable with
 Starlette's Request and Response (the gateway serves those routes ahead of FastAPI's router, see
 `gateway.app.UnifiedRoutes`), and the gateway's own outbound sender. `BENCH_TRANSPORT` picks the sender: `aiohttp`
@@ -25,6 +28,9 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] != "http":
         return
     request = Request(scope, receive)
-    outbound = Outbound("POST", UPSTREAM + scope["path"], {"content-type": "application/json"}, await request.body())
+    query = scope["query_string"].decode()
+    url = UPSTREAM + scope["path"] + (f"?{query}" if query else "")
+    body = await request.body()
+    outbound = Outbound(scope["method"], url, {"content-type": "application/json"} if body else {}, body or None)
     status, _, content = await client.send(outbound)
     await Response(content, status, media_type="application/json")(scope, receive, send)
