@@ -59,7 +59,7 @@ from gateway.auth import Authenticator
 from gateway.config import Account, Caller, ResolvedConfig
 from gateway.cursors import CursorScope, CursorSigner
 from gateway.errors import GatewayError, invalid_input, timestamp
-from gateway.executor import Execution, RetryBudget, RetryPolicy, execute, first_requests, not_supported
+from gateway.executor import Execution, RetryBudget, RetryPolicy, execute, first_requests, not_supported, peek
 from gateway.inputs import QueryOptions, parse_query, read_json_body
 from gateway.metrics import Metrics
 from gateway.state import MemoryStore, StateStore, StoreUnavailable
@@ -70,9 +70,11 @@ from gateway.state.base import (
     Limit,
     LimitDecision,
     Outcome,
+    Sending,
     VendorBudget,
     VendorDecision,
 )
+from gateway.state.claims import Kind, StoredOutcome, describe
 from gateway.upstream import Upstream
 
 log = logging.getLogger("gateway")
@@ -96,6 +98,8 @@ WRITE_MODELS: Mapping[Operation, type[WriteModel]] = {
 
 RECONCILE_SETTLE_SECONDS = 90.0
 """After this long, the vendor is done with a request (StackOne's lifetime is 60 s): absence is then proof."""
+RECONCILE_CLOCK_MARGIN_S = 5.0
+"""A lookup starts this long before the claim did: the vendor stamps records by its own clock, not the store's."""
 STORE_RETRY_S = 1.0
 """After the store fails, requests that may fail open skip it for this long instead of waiting on its timeout."""
 
@@ -114,7 +118,10 @@ class Prepared:
 
 
 class VendorGate:
-    """Admits each vendor call against the credential's shared budget; the first was admitted with the claim."""
+    """Admits each vendor call against the credential's shared budget; the first was admitted with the claim.
+
+    With an idempotency claim (`lease`), a write leaves only while the claim is marked sending in the store and
+    this process still holds its lease by its own clock (gateway/state/claims.py)."""
 
     def __init__(
         self,
@@ -124,6 +131,7 @@ class VendorGate:
         max_wait_s: float,
         metrics: Metrics,
         connector: str,
+        lease: idempotency.Lease | None = None,
     ) -> None:
         self.store = store
         self.budget = budget
@@ -131,6 +139,7 @@ class VendorGate:
         self.max_wait_s = max_wait_s
         self.metrics = metrics
         self.connector = connector
+        self.lease = lease
         self.admitted = False
         self.dispatched = False
         """Set once a vendor call may have left: from then on an interruption leaves the outcome unknown."""
@@ -142,6 +151,8 @@ class VendorGate:
         """Wait for budget up to the configured bound; past it, 429 with the vendor's own delay."""
         assert self.budget is not None
         deadline = time.monotonic() + self.max_wait_s
+        if not decision.allowed:
+            await self._stand_down()
         while not decision.allowed:
             delay = decision.retry_after_ms / 1000
             # An open breaker is answered at once: failing fast is its point.
@@ -153,10 +164,52 @@ class VendorGate:
         self.admitted = True
 
     async def before(self, request: ProviderRequest) -> None:
+        lease = self.lease if request.is_write else None
         if self.budget is not None and not self.admitted:
-            await self.wait(await self.store.admit_vendor(self.budget))
+            if lease is not None and lease.unmarked:
+                decision = (await self._mark(self.budget)).vendor  # one round trip: the mark and the admission
+                assert decision is not None
+            else:
+                decision = await self.store.admit_vendor(self.budget)
+            await self.wait(decision)
+        if lease is not None and lease.unmarked:
+            await self._mark(None)  # admitted without the mark, or stood down while waiting for budget
         self.admitted = False  # the next call of a multi-call plan needs its own admission
+        if lease is not None and not lease.held():
+            # The last check before the write leaves: a process that was paused past its lease must not send.
+            if self.dispatched:
+                raise idempotency.outcome_unknown(
+                    502,
+                    "An earlier write of this request was sent, then the gateway lost the Idempotency-Key's "
+                    "lease before the next: the outcome is unknown. Check the record before writing again.",
+                )
+            raise idempotency.lease_lost()
         self.dispatched = self.dispatched or request.is_write
+
+    async def _mark(self, budget: VendorBudget | None) -> Sending:
+        assert self.lease is not None
+        started = time.monotonic()
+        sending = await self.store.mark_sending(self.lease.claim, budget)
+        if sending.held:
+            self.lease.confirm(started)
+            self.lease.sending = True
+        else:
+            self.lease.lose()
+        return sending
+
+    async def _stand_down(self) -> None:
+        """Waiting for budget before any write left: a claim that is sending only because its first request is a
+        write goes back to admitted, so that a death while waiting frees the key instead of leaving it unknown."""
+        lease = self.lease
+        if lease is None or not lease.sending or lease.reopened or self.dispatched:
+            return
+        started = time.monotonic()
+        with contextlib.suppress(StoreUnavailable):
+            if await self.store.renew(lease.claim, "admitted"):
+                lease.confirm(started)
+                lease.sending = False
+            else:
+                lease.lose()
 
     def observed(self, health: Health) -> None:
         self.health = health
@@ -174,22 +227,25 @@ class LeaseRenewal:
     A timer until the first renewal is due, and a task only from then on: nearly every call ends long before that,
     and a timer costs far less to start and cancel than a task does."""
 
-    def __init__(self, store: StateStore, claim: Claim) -> None:
+    def __init__(self, store: StateStore, lease: idempotency.Lease) -> None:
         self.store = store
-        self.claim = claim
+        self.lease = lease
         self.task: asyncio.Task[None] | None = None
-        self.timer = asyncio.get_running_loop().call_later(claim.lease_ms / 3000, self._start)
+        self.timer = asyncio.get_running_loop().call_later(lease.claim.lease_ms / 3000, self._start)
 
     def _start(self) -> None:
         self.task = asyncio.create_task(self._renew())
 
     async def _renew(self) -> None:
         while True:
+            started = time.monotonic()
             with contextlib.suppress(StoreUnavailable):
-                if not await self.store.renew(self.claim):
+                if not await self.store.renew(self.lease.claim):
+                    self.lease.lose()  # no later write of this request may leave
                     log.error("idempotency lease lost while the vendor call was running")
                     return
-            await asyncio.sleep(self.claim.lease_ms / 3000)
+                self.lease.confirm(started)
+            await asyncio.sleep(self.lease.claim.lease_ms / 3000)
 
     def cancel(self) -> None:
         self.timer.cancel()
@@ -245,6 +301,9 @@ class Gateway:
         try:
             prepared = await self._prepare(request, operation, caller, account)
             key = self._idempotency_key(request, operation, account)
+            first = None
+            if key is not None:
+                first, prepared.plan = peek(prepared.plan)
         except GatewayError as error:
             raise await self._count_refusal(error, inbound) from None
         if prepared.options.dry_run:
@@ -262,10 +321,11 @@ class Gateway:
                 body=prepared.raw_body,
                 owner=owner,
                 lease_ms=int(self.config.idempotency_lease_seconds * 1000),
+                sending=first is not None and first.is_write,
             )
         provider = self.config.providers[account.provider]
         credential = self.contexts[account.id].credentials.get(prepared.connector.quota_credential, "")
-        budget = limits.vendor_budget(provider, credential, prepared.connector.quota_credential, owner)
+        budget = limits.vendor_budget(provider, credential, prepared.connector.quota_credential, owner, caller)
         return await self._admitted(request, prepared, inbound, claim, budget)
 
     async def _admitted(
@@ -276,6 +336,7 @@ class Gateway:
         claim: Claim | None,
         budget: VendorBudget | None,
     ) -> Response:
+        admitted_at = time.monotonic()
         store, admission = await self._admit(inbound, claim, budget)
         self._count_limits(admission.limits)
         if admission.claim is not None:
@@ -285,8 +346,13 @@ class Gateway:
         refusal = limits.limited(admission.limits) or _claim_refusal(admission)
         lookup = self._lookup(prepared, admission) if refusal is None and claim is not None else None
         stored = admission.claim.stored if admission.claim else None
-        if lookup is not None and claim is not None and stored is not None and await store.reopen(claim, stored):
-            return await self._reconcile(request, prepared, lookup, store, claim, budget, admission, rate_headers)
+        if lookup is not None and claim is not None and stored is not None:
+            reopened_at = time.monotonic()
+            if await store.reopen(claim, stored):
+                lease = idempotency.Lease(claim, reopened_at, stored.started_ms, sending=True, reopened=True)
+                return await self._reconcile(
+                    request, prepared, lookup, store, lease, budget, stored, admission.vendor, rate_headers
+                )
         if refusal is not None or (admission.claim is not None and admission.claim.kind == "replay"):
             await self._undo(store, claim if _claimed(admission) else None, budget if _vendor_ok(admission) else None)
             if refusal is not None:
@@ -294,7 +360,7 @@ class Gateway:
             assert admission.claim is not None
             assert admission.claim.stored is not None
             logs.bind(idempotency="replayed")
-            status, body = idempotency.decode_response(admission.claim.stored)
+            status, body = idempotency.replay(admission.claim.stored)
             return Response(
                 body,
                 status,
@@ -302,13 +368,18 @@ class Gateway:
                 headers={**rate_headers, "Idempotent-Replayed": "true"},
             )
         logs.bind(idempotency="claimed" if claim else "none")
-        gate = self._gate(store, budget, prepared)
+        fresh = None
+        if claim is not None and admission.claim is not None:
+            fresh = idempotency.Lease(claim, admitted_at, admission.claim.started_ms, sending=claim.sending)
+        gate = self._gate(store, budget, prepared, fresh)
         return await self._run(request, prepared, gate, store, claim, budget, admission.vendor, rate_headers)
 
-    def _gate(self, store: StateStore, budget: VendorBudget | None, prepared: Prepared) -> VendorGate:
+    def _gate(
+        self, store: StateStore, budget: VendorBudget | None, prepared: Prepared, lease: idempotency.Lease | None
+    ) -> VendorGate:
         quota = self.config.providers[prepared.provider].quota
         max_wait = quota.max_wait_seconds if quota else 0.0
-        return VendorGate(store, budget, prepared.provider, max_wait, self.metrics, prepared.connector.name)
+        return VendorGate(store, budget, prepared.provider, max_wait, self.metrics, prepared.connector.name, lease)
 
     async def _run(
         self,
@@ -324,29 +395,28 @@ class Gateway:
         """Execute the plan and record its outcome for the idempotency key.
 
         `preadmitted` is the vendor admission taken with the claim; without it the first call takes its own."""
-        renewal = LeaseRenewal(store, claim) if claim is not None else None
+        renewal = LeaseRenewal(store, gate.lease) if gate.lease is not None else None
+        started_ms = gate.lease.started_ms if gate.lease is not None else 0
         try:
             if preadmitted is not None:
                 await gate.wait(preadmitted)
             execution = await self._execute(prepared.plan, prepared, gate)
             response = self._render(execution, prepared.options, prepared.scope)
-            record = idempotency.encode_response(response.status_code, bytes(response.body))
+            record = idempotency.record("answered", response.status_code, bytes(response.body), started_ms)
         except GatewayError as error:
             error = replace(error, headers={**rate_headers, **error.headers})
             request_id = str(getattr(request.state, "request_id", ""))
             body = json.dumps(error.body(request_id), separators=(",", ":")).encode()
-            stored = None if error.outcome == "not_sent" else idempotency.encode_response(error.status, body)
+            kind: Kind = "unknown" if error.code == "outcome_unknown" else "answered"
+            stored = None if error.outcome == "not_sent" else idempotency.record(kind, error.status, body, started_ms)
             await self._settle(store, claim, stored, budget, renewal, gate.health or "neutral")
             # The very bytes that were stored, so the first answer and its replays are identical.
             return Response(body, error.status, media_type="application/json", headers=dict(error.headers))
         except BaseException:
             # Interrupted (a crash, or shutdown cancelling the request): before any write left, the key is released
             # for a retry; after, the outcome is unknown and the key must keep saying so.
-            record = None
-            if gate.dispatched:
-                unknown = GatewayError(502, "outcome_unknown", "The gateway was interrupted while the write was sent")
-                record = idempotency.encode_response(502, json.dumps(unknown.body(""), separators=(",", ":")).encode())
-            await self._settle(store, claim, record, budget, renewal, gate.health or "neutral")
+            interrupted = idempotency.interrupted(started_ms) if gate.dispatched else None
+            await self._settle(store, claim, interrupted, budget, renewal, gate.health or "neutral")
             raise
         await self._settle(store, claim, record, budget, renewal, "ok")
         response.headers.update(rate_headers)
@@ -367,21 +437,13 @@ class Gateway:
     # --- reconciliation of unknown outcomes --------------------------------------------------------------------
 
     def _lookup(self, prepared: Prepared, admission: Admission) -> Plan | None:
-        """For a create replaying an unknown outcome: the connector's plan to find what the attempt made."""
+        """For a create replaying an unknown outcome: the connector's plan to find what the attempt made, created
+        since the key's first claim (a little before, for the vendor's clock)."""
         stored = admission.claim.stored if admission.claim and admission.claim.kind == "replay" else None
-        if stored is None or prepared.operation.action != Action.CREATE:
+        if stored is None or stored.kind != "unknown" or prepared.operation.action != Action.CREATE:
             return None
-        status, body = idempotency.decode_response(stored)
-        try:
-            answer = json.loads(body)
-        except ValueError:
-            return None
-        if status not in (502, 504) or not isinstance(answer, dict) or answer.get("code") != "outcome_unknown":
-            return None
-        failed_at = datetime.fromisoformat(str(answer.get("timestamp", "")).replace("Z", "+00:00"))
-        provider = self.config.providers[prepared.provider]
-        # The attempt began at most one total timeout before it failed; look from a little before that.
-        since = failed_at - timedelta(seconds=provider.timeouts.total + 5)
+        since = datetime.fromtimestamp(stored.started_ms / 1000, UTC) - timedelta(seconds=RECONCILE_CLOCK_MARGIN_S)
+        failed_at = datetime.fromtimestamp(stored.when_ms / 1000, UTC)
         settled = datetime.now(UTC) - failed_at > timedelta(seconds=RECONCILE_SETTLE_SECONDS)
         return prepared.connector.lookup(
             prepared.call, prepared.context, since.isoformat(timespec="milliseconds").replace("+00:00", "Z"), settled
@@ -393,19 +455,19 @@ class Gateway:
         prepared: Prepared,
         lookup: Plan,
         store: StateStore,
-        claim: Claim,
+        lease: idempotency.Lease,
         budget: VendorBudget | None,
-        admission: Admission,
+        stored: StoredOutcome,
+        vendor: VendorDecision | None,
         rate_headers: Mapping[str, str],
     ) -> Response:
         """Found: answer with it and keep that. Proven absent: send the create now. Otherwise: still unknown."""
-        assert admission.claim is not None
-        assert admission.claim.stored is not None
-        gate = self._gate(store, budget, prepared)
+        claim = lease.claim
+        gate = self._gate(store, budget, prepared, lease)
         result: Any = None
         try:
-            if admission.vendor is not None:
-                await gate.wait(admission.vendor)
+            if vendor is not None:
+                await gate.wait(vendor)
             result = (await self._execute(lookup, prepared, gate)).result
         except GatewayError:
             log.warning("reconciliation lookup failed; the outcome stays unknown")
@@ -422,16 +484,16 @@ class Gateway:
                 status_code=201,
                 headers={**rate_headers, "Idempotent-Reconciled": "true"},
             )
-            record = idempotency.encode_response(201, bytes(response.body))
+            record = idempotency.record("answered", 201, bytes(response.body), lease.started_ms)
             await self._settle(store, claim, record, budget, None, gate.health or "ok")
             return response
         if isinstance(result, LookupResult) and result.conclusive:
             self.metrics.idempotency.labels("resent").inc()
             logs.bind(idempotency="resent_after_proven_absent")
-            fresh = self._gate(store, budget, prepared)
+            fresh = self._gate(store, budget, prepared, lease)
             return await self._run(request, prepared, fresh, store, claim, budget, None, rate_headers)
-        await self._settle(store, claim, admission.claim.stored, budget, None, gate.health or "neutral")
-        status, body = idempotency.decode_response(admission.claim.stored)
+        await self._settle(store, claim, stored, budget, None, gate.health or "neutral")
+        status, body = idempotency.replay(stored)
         return Response(
             body, status, media_type="application/json", headers={**rate_headers, "Idempotent-Replayed": "true"}
         )
@@ -573,7 +635,7 @@ class Gateway:
         self,
         store: StateStore,
         claim: Claim | None,
-        record: bytes | None,
+        record: StoredOutcome | None,
         budget: VendorBudget | None,
         renewal: LeaseRenewal | None,
         health: Health,
@@ -584,7 +646,7 @@ class Gateway:
         if claim is not None:
             self.metrics.idempotency.labels("released" if record is None else "stored").inc()
         try:
-            held = await store.finish(outcome, budget, health)
+            settled = await store.finish(outcome, budget, health)
         except StoreUnavailable as exc:
             if outcome is None:
                 return  # the vendor slot expires by itself
@@ -592,8 +654,11 @@ class Gateway:
             log.error("state store unavailable while recording an outcome; retrying in the background (%s)", exc)
             self._background(self._settle_later(store, outcome))
             return
-        if not held and outcome is not None:
-            log.error("idempotency lease was lost before the outcome was recorded")
+        if not settled.held:
+            log.error(
+                "idempotency lease was lost before the outcome was recorded; the key holds %s",
+                describe(settled.current),
+            )
 
     def _background(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -615,8 +680,14 @@ class Gateway:
         while time.monotonic() < deadline:
             await asyncio.sleep(0.5)
             with contextlib.suppress(StoreUnavailable):
-                await store.finish(outcome, None)
-                log.warning("a delayed idempotency outcome was recorded")
+                settled = await store.finish(outcome, None)
+                if settled.held:
+                    log.warning("a delayed idempotency outcome was recorded")
+                else:
+                    log.error(
+                        "a delayed idempotency outcome was not recorded: the lease was lost, and the key holds %s",
+                        describe(settled.current),
+                    )
                 return
         log.critical("an idempotency outcome could not be recorded before its lease ended")
 
