@@ -164,6 +164,27 @@ class VendorGate:
         self.admitted = True
 
     async def before(self, request: ProviderRequest) -> None:
+        try:
+            await self._admit_call(request)
+        except StoreUnavailable as exc:
+            # Between the calls of a plan: what left before stands, nothing more leaves.
+            if self.dispatched:
+                raise idempotency.outcome_unknown(
+                    502,
+                    "A write of this request was sent, then the state store became unreachable before the "
+                    "next vendor call: the outcome is unknown. Check the record before writing again.",
+                ) from exc
+            raise GatewayError(
+                503,
+                "state_store_unavailable",
+                "The state store became unreachable before the next vendor call of this request; nothing was sent",
+                retryable=True,
+                headers={"Retry-After": "1"},
+            ) from exc
+        self.dispatched = self.dispatched or request.is_write
+
+    async def _admit_call(self, request: ProviderRequest) -> None:
+        """The vendor admission, the mark of a write and the last check of the lease before a call leaves."""
         lease = self.lease if request.is_write else None
         if self.budget is not None and not self.admitted:
             if lease is not None and lease.unmarked:
@@ -184,7 +205,6 @@ class VendorGate:
                     "lease before the next: the outcome is unknown. Check the record before writing again.",
                 )
             raise idempotency.lease_lost()
-        self.dispatched = self.dispatched or request.is_write
 
     async def _mark(self, budget: VendorBudget | None) -> Sending:
         assert self.lease is not None

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from gateway import idempotency
-from gateway.state import RedisStore, StateStore
+from gateway.state import RedisStore, StateStore, StoreUnavailable
 from tests.conftest import Harness, demo_with, free_port, running
 
 GH = "bindbee-greenhouse-demo"
@@ -184,6 +184,67 @@ async def test_an_interrupted_write_replays_one_unknown_rendered_from_its_kind(
     assert (answer["code"], answer["statusCode"], answer["retryable"]) == ("outcome_unknown", 502, False)
     assert answer["message"] == idempotency.INTERRUPTED
     assert replays[0].content == replays[1].content
+
+
+async def test_a_delayed_outcome_the_store_refused_is_logged_as_refused(
+    store_factory: Callable[[], StateStore], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The outcome cannot be recorded at first (the store is away), and before the delayed try the lease runs out
+    and a retry turns the key into an unknown: the log says the outcome was not recorded and what the key holds."""
+
+    def short_lease(raw: dict[str, Any]) -> None:
+        raw["idempotency_lease_seconds"] = 0.3
+
+    store = store_factory()
+    finish = store.finish
+    failures = iter([True])
+
+    async def away_once(outcome: Any, vendor: Any, health: Any = "neutral") -> Any:
+        if outcome is not None and next(failures, False):
+            raise StoreUnavailable("the store is away")
+        return await finish(outcome, vendor, health)
+
+    monkeypatch.setattr(store, "finish", away_once)
+    async with running(demo_with(short_lease), store) as h:
+        key = {"Idempotency-Key": str(uuid.uuid4())}
+        body = {"title": "No natural key"}
+        assert (await h.call("POST", "/unified/ats/jobs", json=body, headers=key)).status_code == 201
+        await asyncio.sleep(0.35)  # the lease has run out, nothing recorded yet
+        retry = await h.call("POST", "/unified/ats/jobs", json=body, headers=key)
+        assert retry.status_code == 502
+        assert retry.json()["code"] == "outcome_unknown"
+    # leaving `running` closes the gateway, which waits for its delayed settles
+    messages = [r.getMessage() for r in caplog.records if r.name == "gateway"]
+    assert any("was not recorded" in m and "stored unknown outcome (502)" in m for m in messages), messages
+    assert not any("a delayed idempotency outcome was recorded" in m for m in messages)
+
+
+async def test_the_store_going_away_between_the_calls_of_a_plan_is_a_503_not_a_500(
+    store_factory: Callable[[], StateStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Greenhouse candidate update reads two ids before its write; the store fails while it is between calls:
+    nothing more is sent, the answer says so, and the key is free for a retry."""
+    store = store_factory()
+    async with running(demo_with(unchanged), store) as h:
+        candidate = (await h.call("GET", "/unified/ats/candidates", GH)).json()["data"][0]["id"]
+        users = (await h.call("GET", "/unified/ats/users", GH)).json()["data"]
+        update = {"title": "CTO", "acting_user_id": users[0]["id"]}
+        key = {"Idempotency-Key": str(uuid.uuid4())}
+        admit_vendor = store.admit_vendor
+
+        async def away(vendor: Any) -> Any:
+            raise StoreUnavailable("the store is away")
+
+        monkeypatch.setattr(store, "admit_vendor", away)
+        sent = len(h.sent("bindbee-sandbox"))
+        refused = await h.call("PATCH", f"/unified/ats/candidates/{candidate}", GH, json=update, headers=key)
+        assert refused.status_code == 503, refused.text
+        assert refused.json()["code"] == "state_store_unavailable"
+        assert len(h.sent("bindbee-sandbox")) == sent + 1  # the first read, admitted with the claim
+        monkeypatch.setattr(store, "admit_vendor", admit_vendor)
+        retry = await h.call("PATCH", f"/unified/ats/candidates/{candidate}", GH, json=update, headers=key)
+        assert retry.status_code == 200
+        assert "idempotent-replayed" not in retry.headers
 
 
 async def test_validation_failures_are_not_recorded(gateway: Harness) -> None:
