@@ -172,8 +172,8 @@ class Cluster:
                 process.wait(timeout=30)
 
     def start_redis(self) -> None:
-        # appendfsync always: Redis writes each change to its file before it answers, so a kill loses nothing
-        # it acknowledged (with everysec, up to a second of acknowledged claims could vanish).
+        # appendfsync always: Redis writes each change to its file before it answers, so a kill loses nothing it
+        # acknowledged (with everysec, a write held back behind a slow fsync could be lost with the process).
         argv = [shutil.which("redis-server") or "redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1"]
         argv += ["--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.work)]
         self.redis = self._spawn("redis", argv)
@@ -395,7 +395,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
     parser.add_argument("--writes", type=int, default=2000, help="keyed creates per mode")
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=40.0, help="how long the writes of a mode are spread over")
+    parser.add_argument("--seconds", type=float, default=90.0, help="how long the writes of a mode are spread over")
     parser.add_argument("--tries", type=int, default=MAX_TRIES, help="tries per write before its client stops")
     args = parser.parse_args()
     rows = asyncio.run(crash(args.writes, args.concurrency, args.seconds, args.tries))

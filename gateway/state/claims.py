@@ -45,6 +45,9 @@ Interleavings: what happens, and the test that pins it (→).
   reconciles from `started`. → `test_an_expired_sending_claim_becomes_unknown_never_a_new_claim`; tests/test_crash.py
 - The owner dies between admit and the send of a first write: unknown (the optimistic phase), never a duplicate.
   → `test_an_expired_sending_claim_becomes_unknown_never_a_new_claim`
+- The owner dies while waiting for vendor budget before its first write: its claim was put back to admitted for
+  the wait, so the key is taken over. → `test_a_marked_claim_is_unknown_when_it_expires_and_one_put_back_is_taken_over`;
+  tests/test_replicas.py `test_a_killed_replica_leaves_its_lease_to_expire_then_the_key_is_taken_over`
 - Two claimants race on one expired sending claim: one converts, both replay the same unknown.
   → `test_two_claimants_on_an_expired_sending_claim_replay_one_unknown`
 - Another body claims an expired claim: admitted, it takes the key over (the key was free); sending, the key is
@@ -70,14 +73,20 @@ Interleavings: what happens, and the test that pins it (→).
   `started` kept. → `test_a_reopened_claim_that_expires_is_unknown_again_with_its_start`
 - Two reconcilers, or a reconciler and a settle: only a request that saw the exact stored unknown reopens it.
   → `test_reopen_takes_back_only_the_exact_unknown`
-- The admit reply is lost (store timeout): the claim is released in the background, only if still the request's.
-  → tests/test_idempotency_and_limits.py `test_unreachable_store_fails_keyed_writes_closed_and_reads_open`
+- The admit reply is lost (store timeout): 503, and the claim is released in the background by the settle script,
+  which changes nothing unless the claim is still the request's. → tests/test_idempotency_and_limits.py
+  `test_unreachable_store_fails_keyed_writes_closed_and_reads_open`;
+  `test_a_late_settle_after_a_conversion_leaves_the_unknown`
+- The store fails between the calls of a plan: nothing more leaves; 503 (`outcome_unknown` once a write left).
+  → tests/test_idempotency_and_limits.py `test_the_store_going_away_between_the_calls_of_a_plan_is_a_503_not_a_500`
 - Redis SIGKILLed and restarted on its append-only file: lease and times are absolute in the value and the key's
   expiry is absolute, so the state after the restart is the state before (with `appendfsync always` nothing that
   was acknowledged is lost). → tests/test_crash.py, mode `redis SIGKILL + AOF restart`
 - Redis forgot the scripts (restart, flush): NOSCRIPT; the scripts are loaded and only the calls that hit NOSCRIPT
   run again, so none runs twice. → `test_scripts_are_reloaded_after_a_flush`,
   `test_a_half_loaded_script_set_never_runs_a_claim_twice`
+- The scripts and the Python codec agree byte for byte on both records.
+  → `test_the_scripts_write_the_records_the_codec_reads_and_writes`
 
 What is left: a process paused in the instant between its local check and its request's first bytes leaving
 (connection set-up included) that wakes after its lease has been converted and reconciled would still send. The
@@ -114,6 +123,7 @@ _BODY_AT = _C["started"][1]
 
 Phase = Literal["admitted", "sending"]
 Kind = Literal["answered", "unknown"]
+_PENDING_TAG, _OUTCOME_TAG = "P", "C"
 _PHASES: dict[Phase, str] = {"admitted": "a", "sending": "s"}
 _KINDS: dict[Kind, str] = {"answered": "a", "unknown": "u"}
 
@@ -141,13 +151,18 @@ class PendingClaim:
     started_ms: int
 
 
+def phase_code(phase: Phase) -> str:
+    """The phase's letter in a pending claim (what the scripts take as an argument)."""
+    return _PHASES[phase]
+
+
 def _time(ms: int) -> bytes:
     return b"%013d" % ms
 
 
 def encode_pending(claim: PendingClaim) -> bytes:
     return (
-        b"P"
+        _PENDING_TAG.encode()
         + _PHASES[claim.phase].encode()
         + claim.fingerprint.encode()
         + claim.owner.encode()
@@ -158,7 +173,7 @@ def encode_pending(claim: PendingClaim) -> bytes:
 
 def encode(outcome: StoredOutcome, fingerprint: str) -> bytes:
     return (
-        b"C"
+        _OUTCOME_TAG.encode()
         + _KINDS[outcome.kind].encode()
         + fingerprint.encode()
         + b"%03d" % outcome.status
@@ -180,7 +195,7 @@ def fingerprint_of(value: bytes) -> str:
 def decode(value: bytes) -> StoredOutcome | PendingClaim:
     """Either record, from the bytes a store holds."""
     sub = _field(value, _P, "sub").decode()
-    if value[:1] == b"P":
+    if value[:1] == _PENDING_TAG.encode():
         phase: Phase = "sending" if sub == "s" else "admitted"
         return PendingClaim(
             phase,
@@ -189,7 +204,7 @@ def decode(value: bytes) -> StoredOutcome | PendingClaim:
             int(_field(value, _P, "lease_until")),
             int(_field(value, _P, "started")),
         )
-    if value[:1] != b"C" or len(value) < _BODY_AT:
+    if value[:1] != _OUTCOME_TAG.encode() or len(value) < _BODY_AT:
         raise ValueError(f"not an idempotency record: {value[:_BODY_AT]!r}")
     kind: Kind = "unknown" if sub == "u" else "answered"
     return StoredOutcome(
@@ -235,18 +250,19 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local function ms(n) return string.format('%0{_TIME}.0f', n) end
+local SENDING, PENDING = '{_PHASES["sending"]}', '{_PENDING_TAG}'
 {_lua_fields("p", _P)}
 {_lua_fields("c", _C)}
 -- the records of gateway/state/claims.py, built from the same layout
 local function pending(phase, fp, owner, lease_until, started)
-  return 'P' .. phase .. fp .. owner .. ms(lease_until) .. started
+  return '{_PENDING_TAG}' .. phase .. fp .. owner .. ms(lease_until) .. started
 end
 local function expired_unknown(v, now)
-  return 'C{_KINDS["unknown"]}' .. p_fingerprint(v) .. '{UNKNOWN_STATUS:03d}' .. ms(now) .. p_started(v)
+  return '{_OUTCOME_TAG}{_KINDS["unknown"]}' .. p_fingerprint(v) .. '{UNKNOWN_STATUS:03d}' .. ms(now) .. p_started(v)
 end
 -- the pending claim of `owner`, or nil (a stored outcome, another's claim, nothing)
 local function owned(v, owner)
-  if v and p_tag(v) == 'P' and p_owner(v) == owner then return v end
+  if v and p_tag(v) == '{_PENDING_TAG}' and p_owner(v) == owner then return v end
   return nil
 end
 """

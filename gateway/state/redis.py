@@ -67,21 +67,21 @@ return {ok, remaining, string.format('%.3f', reset), string.format('%.3f', retry
 """
 )
 
-# KEYS: claim key. ARGV: fingerprint, owner, lease ms, phase (a|s), retention ms. claims.py has the record
+# KEYS: claim key. ARGV: fingerprint, owner, lease ms, phase code, retention ms. claims.py has the record
 # layout and the phases; `p_*`/`c_*` read a pending claim's or a stored outcome's fields.
 CLAIM = (
     claims.LUA
     + """
 local now = now_ms()
 local v = redis.call('GET', KEYS[1])
-if v and p_tag(v) == 'P' then
+if v and p_tag(v) == PENDING then
   if p_owner(v) == ARGV[2] then return {'new', p_started(v)} end  -- our own claim, seen again
   local lease_until = tonumber(p_lease_until(v))
   if lease_until > now then
     if p_fingerprint(v) ~= ARGV[1] then return {'mismatch'} end
     return {'in_flight', lease_until - now}
   end
-  if p_sub(v) == 's' then
+  if p_sub(v) == SENDING then
     -- the vendor may have the write: the key keeps saying so, never free for a new send
     v = expired_unknown(v, now)
     redis.call('SET', KEYS[1], v, 'PX', ARGV[5])
@@ -116,12 +116,12 @@ REOPEN = (
 local v = redis.call('GET', KEYS[1])
 if v ~= ARGV[1] then return 0 end
 local lease_until = now_ms() + tonumber(ARGV[3])
-redis.call('SET', KEYS[1], pending('s', c_fingerprint(v), ARGV[2], lease_until, c_started(v)), 'KEEPTTL')
+redis.call('SET', KEYS[1], pending(SENDING, c_fingerprint(v), ARGV[2], lease_until, c_started(v)), 'KEEPTTL')
 return 1
 """
 )
 
-# KEYS: claim key. ARGV: owner, lease ms, phase (a|s, or '' to keep it).
+# KEYS: claim key. ARGV: owner, lease ms, phase code (or '' to keep the phase).
 RENEW = (
     claims.LUA
     + """
@@ -360,7 +360,7 @@ class RedisStore:
             ("limit", [limit.key], [repr(limit.rate), limit.burst]) for limit in limits
         ]
         if claim is not None:
-            phase = "s" if claim.sending else "a"
+            phase = claims.phase_code("sending" if claim.sending else "admitted")
             args = [claim.fingerprint, claim.owner, claim.lease_ms, phase, claim.retention_ms]
             calls.append(("claim", [claim.key], args))
         if vendor is not None:
@@ -467,7 +467,7 @@ def _vendor_call(vendor: VendorBudget) -> tuple[str, Sequence[str], Sequence[Any
 
 
 def _renew_call(claim: Claim, phase: Phase | None) -> tuple[str, Sequence[str], Sequence[Any]]:
-    code = {None: "", "admitted": "a", "sending": "s"}[phase]
+    code = claims.phase_code(phase) if phase is not None else ""
     return ("renew", [claim.key], [claim.owner, claim.lease_ms, code])
 
 
