@@ -12,13 +12,15 @@ export GATEWAY_HOST ?= 127.0.0.1
 export GATEWAY_PORT ?= 8080
 export LOG_FORMAT ?= console
 
-.PHONY: help run test lint types pytest check-config redis-server nginx wrk deps deps-dev docs cluster cluster-stop bench soak
+.PHONY: help run test lint types pytest check-config redis-server nginx wrk deps deps-dev docs cluster cluster-stop bench soak crash
 
 help:
 	@echo "make run    - start the gateway on http://$(GATEWAY_HOST):$(GATEWAY_PORT) with $(GATEWAY_CONFIG) (sandboxes in-process)"
 	@echo "make test   - ruff, mypy --strict and the whole pytest suite (installs redis-server and nginx if missing)"
 	@echo "make cluster / cluster-stop - two replicas behind nginx, Redis and both sandboxes as local processes"
 	@echo "make bench  - the performance suite, the working tree against BASE (default HEAD~1; 30-40 minutes, QUICK=1 10-20): bench/results/latest.{json,md,png}"
+	@echo "make soak   - 2,000 keyed writes per vendor fault mode, then the crash suite (make crash)"
+	@echo "make crash  - two replicas and Redis killed under 2,000 keyed writes per mode: bench/results/crash.md"
 
 $(TOOLS)/bin/uv:
 	python3 -m venv $(TOOLS)
@@ -66,8 +68,12 @@ BASE ?= HEAD~1
 bench: deps-dev redis-server nginx wrk
 	$(PY) bench/run.py --base '$(BASE)' --uv '$(UV)' $(if $(QUICK),--quick) $(if $(ONLY),--only $(foreach p,$(ONLY),'$(p)'))
 
-soak: deps-dev
+soak: deps-dev redis-server
 	$(PY) bench/soak.py
+	$(PY) bench/crash.py
+
+crash: deps-dev redis-server
+	$(PY) bench/crash.py
 
 cluster: deps redis-server nginx
 	$(PY) deploy/local/cluster.py start

@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 from gateway import idempotency, limits, logs
 from gateway.errors import GatewayError
 from gateway.exchange import Exchange, Services
-from gateway.outcomes import unknown_since
 from gateway.state import StateStore, StoreUnavailable
 from gateway.state.base import Admission, Claim, Limit, LimitDecision, Outcome, VendorBudget, VendorDecision
+from gateway.state.claims import StoredOutcome
 
 log = logging.getLogger("gateway")
 
@@ -39,14 +39,14 @@ class Run:
 class Replay:
     """The key's stored answer, replayed as it is."""
 
-    stored: bytes
+    stored: StoredOutcome
 
 
 @dataclass(frozen=True)
 class Reconcile:
-    """The key's stored outcome is unknown and this create has a natural key: look for what the attempt made."""
+    """The key's stored outcome is unknown and this is a create: look for what the attempt made."""
 
-    stored: bytes
+    stored: StoredOutcome
     vendor: VendorDecision | None
 
 
@@ -66,8 +66,9 @@ class StoreState:
         self.down_until = time.monotonic() + STORE_RETRY_S
 
 
-def claim_and_budget(services: Services, exchange: Exchange) -> None:
-    """The idempotency claim (when keyed) and the vendor budget this request will take."""
+def claim_and_budget(services: Services, exchange: Exchange, first_is_write: bool) -> None:
+    """The idempotency claim (when keyed) and the vendor budget this request will take. A plan whose first vendor
+    request is a write makes its claim sending at once (gateway/state/claims.py, Phases)."""
     owner = os.urandom(16).hex()
     if exchange.key is not None:
         exchange.claim = idempotency.claim_for(
@@ -79,16 +80,18 @@ def claim_and_budget(services: Services, exchange: Exchange) -> None:
             body=exchange.raw_body,
             owner=owner,
             lease_ms=int(services.config.idempotency_lease_seconds * 1000),
+            sending=first_is_write,
         )
     provider = services.provider(exchange.account)
     name = exchange.connector.quota_credential
     credential = exchange.context.credentials.get(name, "")
-    exchange.budget = limits.vendor_budget(provider, credential, name, owner)
+    exchange.budget = limits.vendor_budget(provider, credential, name, owner, exchange.caller)
 
 
 async def admit(services: Services, health: StoreState, exchange: Exchange) -> Decision:
     """Take limits, claim and budget in one round trip and say what to do; a refusal is raised, with what the
     round trip took given back."""
+    admitted_at = time.monotonic()
     store, admission = await _round_trip(services, health, exchange.inbound, exchange.claim, exchange.budget)
     exchange.store, exchange.admission = store, admission
     count_limits(services, admission.limits)
@@ -103,9 +106,12 @@ async def admit(services: Services, health: StoreState, exchange: Exchange) -> D
         raise replace(refusal, headers={**exchange.rate_headers, **refusal.headers})
     if claim is None or claim.kind == "new":
         logs.bind(idempotency="claimed" if claim else "none")
+        if exchange.claim is not None and claim is not None:
+            sending = exchange.claim.sending
+            exchange.lease = idempotency.Lease(exchange.claim, admitted_at, claim.started_ms, sending=sending)
         return Run(admission.vendor)
     assert claim.stored is not None
-    if exchange.operation.method == "POST" and unknown_since(claim.stored) is not None:
+    if exchange.operation.method == "POST" and claim.stored.kind == "unknown":
         return Reconcile(claim.stored, admission.vendor)
     await undo(exchange)
     return Replay(claim.stored)

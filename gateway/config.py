@@ -48,6 +48,12 @@ class Caller(_Strict):
     accounts: list[str] = Field(description="account ids this caller may use; '*' for all")
     rate_limit: RateLimit | None = None
     rate_limit_per_account: RateLimit | None = None
+    vendor_weight: float = Field(
+        default=1.0,
+        gt=0,
+        le=1000,
+        description="this caller's weight when callers share a vendor credential's quota (README, Configuration)",
+    )
 
     @field_validator("api_key_sha256")
     @classmethod

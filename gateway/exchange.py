@@ -21,6 +21,7 @@ from gateway.auth import Authenticator
 from gateway.config import Account, Caller, GatewayConfig, Provider
 from gateway.cursors import CursorScope, CursorSigner
 from gateway.executor import RetryPolicy
+from gateway.idempotency import Lease
 from gateway.metrics import Metrics
 from gateway.query import Options
 from gateway.state import StateStore
@@ -81,6 +82,8 @@ class Exchange:
     store: StateStore | None = None
     """Where this request's admission was recorded: the shared store, or this replica's fallback."""
     admission: Admission | None = None
+    lease: Lease | None = None
+    """This request's hold on its idempotency claim, by its own clock (gateway/idempotency.py)."""
     rate_headers: Mapping[str, str] = field(default_factory=dict)
 
     @property

@@ -17,9 +17,9 @@ from gateway.errors import GatewayError
 from gateway.exchange import Exchange, Services
 from gateway.executor import Execution, execute
 from gateway.gate import LeaseRenewal, VendorGate
-from gateway.outcomes import unknown
 from gateway.settle import settle
 from gateway.state.base import VendorDecision
+from gateway.state.claims import Kind
 
 
 def gate_for(services: Services, exchange: Exchange) -> VendorGate:
@@ -27,7 +27,13 @@ def gate_for(services: Services, exchange: Exchange) -> VendorGate:
     quota = services.provider(exchange.account).quota
     max_wait = quota.max_wait_seconds if quota else 0.0
     return VendorGate(
-        exchange.store, exchange.budget, exchange.provider, max_wait, services.metrics, exchange.connector.name
+        exchange.store,
+        exchange.budget,
+        exchange.provider,
+        max_wait,
+        services.metrics,
+        exchange.connector.name,
+        exchange.lease,
     )
 
 
@@ -51,7 +57,9 @@ async def run(services: Services, exchange: Exchange, preadmitted: VendorDecisio
     assert exchange.plan is not None
     assert exchange.store is not None
     gate = gate_for(services, exchange)
-    renewal = LeaseRenewal(exchange.store, exchange.claim) if exchange.claim is not None else None
+    lease = exchange.lease
+    renewal = LeaseRenewal(exchange.store, lease) if lease is not None else None
+    started_ms = lease.started_ms if lease is not None else 0
     request_id = str(getattr(exchange.request.state, "request_id", ""))
     try:
         if preadmitted is not None:
@@ -61,21 +69,18 @@ async def run(services: Services, exchange: Exchange, preadmitted: VendorDecisio
     except GatewayError as error:
         error = replace(error, headers={**exchange.rate_headers, **error.headers})
         body = error.body_bytes(request_id)
-        stored = None if error.outcome == "not_sent" else idempotency.encode_response(error.status, body)
+        kind: Kind = "unknown" if error.code == "outcome_unknown" else "answered"
+        stored = None if error.outcome == "not_sent" else idempotency.record(kind, error.status, body, started_ms)
         await settle(services, exchange, stored, gate.health or "neutral", renewal)
         # The very bytes that were stored, so the first answer and its replays are identical.
         return Response(body, error.status, media_type=render.JSON, headers=dict(error.headers))
     except BaseException:
         # Interrupted (a crash, or shutdown cancelling the request): before any write left, the key is released
         # for a retry; after, the outcome is unknown and the key must keep saying so.
-        record = None
-        if gate.dispatched:
-            lost = unknown("The gateway was interrupted while the write was sent")
-            record = idempotency.encode_response(lost.status, lost.body_bytes(""))
-        await settle(services, exchange, record, gate.health or "neutral", renewal)
+        interrupted = idempotency.interrupted(started_ms) if gate.dispatched else None
+        await settle(services, exchange, interrupted, gate.health or "neutral", renewal)
         raise
-    await settle(
-        services, exchange, idempotency.encode_response(response.status_code, bytes(response.body)), "ok", renewal
-    )
+    answered = idempotency.record("answered", response.status_code, bytes(response.body), started_ms)
+    await settle(services, exchange, answered, "ok", renewal)
     response.headers.update(exchange.rate_headers)
     return response

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from connectors.base import Connector, Plan, ProviderRequest, ProviderResponse, Result
 from connectors.errors import InvalidInput, NotSupported, UnexpectedResponse, VendorRefused
-from gateway import logs
+from gateway import idempotency, logs
 from gateway.errors import GatewayError, ProviderErrorDetail, invalid_input
 from gateway.metrics import Metrics
 from gateway.state.base import Health
@@ -103,6 +103,32 @@ class Gate(Protocol):
 
 def not_supported(exc: NotSupported) -> GatewayError:
     return GatewayError(501, "not_implemented", str(exc))
+
+
+def peek(plan: Plan) -> tuple[ProviderRequest | None, Plan]:
+    """The plan's first request (whether it is a write decides the idempotency claim's phase), and a plan that
+    makes that request and the rest, as `plan` would have."""
+    try:
+        first = next(plan)
+    except InvalidInput as exc:
+        raise invalid_input(exc.errors, exc.status) from exc
+    except StopIteration as stop:
+        return None, _resumed(None, stop.value, plan)
+    return first, _resumed(first, None, plan)
+
+
+def _resumed(first: ProviderRequest | None, done: Result | None, plan: Plan) -> Plan:
+    if first is None:
+        assert done is not None
+        return done
+    request = first
+    while True:
+        response = yield request
+        try:
+            request = plan.send(response)
+        except StopIteration as stop:
+            result: Result = stop.value
+            return result
 
 
 def first_requests(plan: Plan) -> list[ProviderRequest]:
@@ -271,12 +297,10 @@ async def _send(upstream: Upstream, provider: str, request: ProviderRequest) -> 
         ) from exc
     except OutcomeUnknown as exc:
         if request.is_write:
-            raise GatewayError(
+            raise idempotency.outcome_unknown(
                 504 if exc.timed_out else 502,
-                "outcome_unknown",
                 f"The write was sent to {provider} but {exc.reason}: it may or may not have been applied. "
                 "Check the record before writing again.",
-                outcome="unknown",
             ) from exc
         raise GatewayError(
             504 if exc.timed_out else 502,
@@ -332,11 +356,10 @@ def _status_error(connector: Connector, request: ProviderRequest, response: Prov
             headers={"Retry-After": retry_after},
         )
     if request.is_write and (status == 408 or status >= 500):
-        return GatewayError(
+        return idempotency.outcome_unknown(
             504 if status == 408 else 502,
-            "outcome_unknown",
             f"{name} answered {status} to a write: it may or may not have been applied{suffix}",
-            provider_errors=detail,
+            detail,
         )
     if status == 408:
         return GatewayError(

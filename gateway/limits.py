@@ -71,8 +71,15 @@ def _credential_tag(base_url: str, name: str, credential: str) -> str:
     return "cred:" + hashlib.sha256(f"{base_url}\0{name}\0{credential}".encode()).hexdigest()[:16]
 
 
-def vendor_budget(provider: Provider, credential: str, credential_name: str, owner: str) -> VendorBudget:
-    """The shared state of one vendor credential: quota share (when configured), concurrency, breaker."""
+ACTIVE_CALLER_WINDOW_MS = 10_000
+"""A caller counts among those sharing a credential's quota for this long after its last call on it."""
+
+
+def vendor_budget(
+    provider: Provider, credential: str, credential_name: str, owner: str, caller: Caller
+) -> VendorBudget:
+    """The shared state of one vendor credential: quota share (when configured, shared fairly among the callers
+    using it: VendorBudget), concurrency, breaker."""
     quota = provider.quota
     rate = quota.requests_per_minute * quota.share / 60 if quota else 0.0
     burst = (quota.burst if quota else None) or max(1, round(rate * 5))
@@ -81,7 +88,17 @@ def vendor_budget(provider: Provider, credential: str, credential_name: str, own
     concurrency = quota.max_concurrency if quota else provider.max_connections
     breaker = provider.breaker
     return VendorBudget(
-        tag, rate, burst, concurrency, owner, lease_ms, breaker.failures, int(breaker.open_seconds * 1000)
+        tag,
+        rate,
+        burst,
+        concurrency,
+        owner,
+        lease_ms,
+        breaker.failures,
+        int(breaker.open_seconds * 1000),
+        caller.name,
+        caller.vendor_weight,
+        ACTIVE_CALLER_WINDOW_MS,
     )
 
 

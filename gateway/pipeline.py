@@ -32,7 +32,7 @@ from gateway.cursors import CursorSigner
 from gateway.errors import GatewayError
 from gateway.exchange import Exchange, Services
 from gateway.execution import run
-from gateway.executor import RetryBudget, RetryPolicy, first_requests
+from gateway.executor import RetryBudget, RetryPolicy, first_requests, peek
 from gateway.metrics import Metrics
 from gateway.prepare import authenticate, prepare
 from gateway.reconcile import Absent, Found, reconcile
@@ -87,7 +87,14 @@ class Gateway:
             raise await self._counted(exchange, error) from None
         if exchange.options.dry_run:
             return await self._dry_run(exchange)
-        claim_and_budget(self.services, exchange)
+        first = None
+        if exchange.key is not None:
+            assert exchange.plan is not None
+            try:
+                first, exchange.plan = peek(exchange.plan)
+            except GatewayError as error:
+                raise await self._counted(exchange, error) from None
+        claim_and_budget(self.services, exchange, first is not None and first.is_write)
         decision = await admit(self.services, self.store_state, exchange)
         if isinstance(decision, Replay):
             logs.bind(idempotency="replayed")
@@ -124,9 +131,9 @@ class Gateway:
             metrics.labels("reconciled").inc()
             found = replace(outcome.record, message=RECONCILED_MESSAGE)
             response = render.written(exchange.operation, found)
-            await settle(
-                self.services, exchange, idempotency.encode_response(201, bytes(response.body)), outcome.health
-            )
+            assert exchange.lease is not None
+            record = idempotency.record("answered", 201, bytes(response.body), exchange.lease.started_ms)
+            await settle(self.services, exchange, record, outcome.health)
             response.headers.update({**headers, "Idempotent-Reconciled": "true"})
             return response
         if isinstance(outcome, Absent):

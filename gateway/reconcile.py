@@ -1,28 +1,32 @@
 """Reconciliation of unknown outcomes: a retried create whose first attempt may have reached the vendor.
 
-The connector's lookup searches by the create's natural key (job code, candidate e-mail) from when the attempt
-began. The answer is a decision for the pipeline: found (answer with it), proven absent (send the create now) or
-still unknown (replay the unknown outcome). It never calls into execution itself.
+The connector's lookup searches by the create's natural key (job code, candidate e-mail) from when the key's
+first claim was made, so the search is bounded by what the claim knows rather than a window of recent pages. The
+answer is a decision for the pipeline: found (answer with it), proven absent (send the create now) or still
+unknown (replay the unknown outcome). It never calls into execution itself.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from connectors.base import LookupResult, WriteResult
+from gateway import idempotency
 from gateway.admission import Reconcile
 from gateway.errors import GatewayError
 from gateway.exchange import Exchange, Services
 from gateway.execution import drive, gate_for
-from gateway.outcomes import unknown_since
 from gateway.state.base import Health
 
 log = logging.getLogger("gateway")
 
 SETTLE_SECONDS = 90.0
 """After this long, the vendor is done with a request (StackOne's lifetime is 60 s): absence is then proof."""
+CLOCK_MARGIN_S = 5.0
+"""A lookup starts this long before the claim did: the vendor stamps records by its own clock, not the store's."""
 
 
 @dataclass(frozen=True)
@@ -41,20 +45,25 @@ class Unknown:
     health: Health
 
 
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 async def reconcile(services: Services, exchange: Exchange, decision: Reconcile) -> Found | Absent | Unknown | None:
     """None when this key cannot be reconciled (no natural key, or the key changed hands): replay it as stored."""
-    failed_at = unknown_since(decision.stored)
-    assert failed_at is not None
+    stored = decision.stored
     assert exchange.call is not None
     assert exchange.store is not None
-    provider = services.provider(exchange.account)
-    # The attempt began at most one total timeout before it failed; look from a little before that.
-    since = failed_at - timedelta(seconds=provider.timeouts.total + 5)
+    since = datetime.fromtimestamp(stored.started_ms / 1000, UTC) - timedelta(seconds=CLOCK_MARGIN_S)
+    failed_at = datetime.fromtimestamp(stored.when_ms / 1000, UTC)
     settled = datetime.now(UTC) - failed_at > timedelta(seconds=SETTLE_SECONDS)
-    stamp = since.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    lookup = exchange.connector.lookup(exchange.call, exchange.context, stamp, settled)
-    if lookup is None or exchange.claim is None or not await exchange.store.reopen(exchange.claim, decision.stored):
+    lookup = exchange.connector.lookup(exchange.call, exchange.context, _stamp(since), settled)
+    if lookup is None or exchange.claim is None:
         return None
+    reopened_at = time.monotonic()
+    if not await exchange.store.reopen(exchange.claim, stored):
+        return None
+    exchange.lease = idempotency.Lease(exchange.claim, reopened_at, stored.started_ms, sending=True, reopened=True)
     gate = gate_for(services, exchange)
     result = None
     try:

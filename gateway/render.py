@@ -29,6 +29,7 @@ from gateway import idempotency
 from gateway.envelopes import DryRun
 from gateway.errors import GatewayError, timestamp
 from gateway.exchange import Exchange, Services
+from gateway.state.claims import StoredOutcome
 from gateway.upstream import Sent
 
 JSON = "application/json"
@@ -124,9 +125,9 @@ def dry_run(services: Services, exchange: Exchange, requests: list[ProviderReque
     return _json(DryRun.model_validate({"dry_run": True, "connector": exchange.connector.name, "requests": shown}), 200)
 
 
-def replay(stored: bytes, headers: dict[str, str]) -> Response:
+def replay(stored: StoredOutcome, headers: dict[str, str]) -> Response:
     """A key's stored answer, byte for byte."""
-    status, body = idempotency.decode_response(stored)
+    status, body = idempotency.replay(stored)
     return Response(body, status, media_type=JSON, headers={**headers, "Idempotent-Replayed": "true"})
 
 

@@ -17,12 +17,17 @@ from gateway.exchange import Exchange, Services
 from gateway.gate import LeaseRenewal
 from gateway.state import StateStore, StoreUnavailable
 from gateway.state.base import Health, Outcome
+from gateway.state.claims import StoredOutcome, describe
 
 log = logging.getLogger("gateway")
 
 
 async def settle(
-    services: Services, exchange: Exchange, record: bytes | None, health: Health, renewal: LeaseRenewal | None = None
+    services: Services,
+    exchange: Exchange,
+    record: StoredOutcome | None,
+    health: Health,
+    renewal: LeaseRenewal | None = None,
 ) -> None:
     """Store `record` for the key (None releases it for a retry) and release the vendor slot."""
     if renewal is not None:
@@ -33,15 +38,17 @@ async def settle(
     if claim is not None:
         services.metrics.idempotency.labels("released" if record is None else "stored").inc()
     try:
-        held = await store.finish(outcome, exchange.budget, health)
+        settled = await store.finish(outcome, exchange.budget, health)
     except StoreUnavailable as exc:
         if outcome is None:
             return  # the vendor slot expires by itself
         log.error("state store unavailable while recording an outcome; retrying in the background (%s)", exc)
         services.spawn(_settle_later(store, outcome))
         return
-    if not held and outcome is not None:
-        log.error("idempotency lease was lost before the outcome was recorded")
+    if not settled.held:
+        log.error(
+            "idempotency lease was lost before the outcome was recorded; the key holds %s", describe(settled.current)
+        )
 
 
 async def _settle_later(store: StateStore, outcome: Outcome) -> None:
@@ -49,7 +56,13 @@ async def _settle_later(store: StateStore, outcome: Outcome) -> None:
     while time.monotonic() < deadline:
         await asyncio.sleep(0.5)
         with contextlib.suppress(StoreUnavailable):
-            await store.finish(outcome, None)
-            log.warning("a delayed idempotency outcome was recorded")
+            settled = await store.finish(outcome, None)
+            if settled.held:
+                log.warning("a delayed idempotency outcome was recorded")
+            else:
+                log.error(
+                    "a delayed idempotency outcome was not recorded: the lease was lost, and the key holds %s",
+                    describe(settled.current),
+                )
             return
     log.critical("an idempotency outcome could not be recorded before its lease ended")

@@ -10,8 +10,9 @@ what the gateway does then. They apply to matching requests in order, each a giv
     DELETE /_sandbox/faults
     GET /_sandbox/stats   -> {"requests": {"POST /api/ats/v1/jobs": 3, ...}, "created": {"jobs": 2}}
 
-`after_handling` applies the fault to the answer of a request the vendor did process (a lost response); without
-it the request never reaches the vendor's logic.
+`after_handling` applies the fault to the answer of a request the vendor did process (a lost response, or with only
+`latency_ms` a late one: the record is made at once, the answer comes after the delay); without it the request
+never reaches the vendor's logic, and a client that goes away during the delay leaves nothing made.
 """
 
 import asyncio
@@ -86,12 +87,11 @@ def install(app: FastAPI, error_body: Callable[[int], Any]) -> Controls:
         fault = controls.take(request)
         if fault is None:
             return await call_next(request)
+        handled = await call_next(request) if fault.after_handling else None
         if fault.latency_ms:
             await asyncio.sleep(fault.latency_ms / 1000)
         if fault.status is None:
-            return await call_next(request)
-        if fault.after_handling:
-            await call_next(request)
+            return handled or await call_next(request)
         body = fault.body if fault.body is not None else error_body(fault.status)
         return JSONResponse(body, fault.status, headers=fault.headers)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -10,7 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.state import RedisStore, StateStore
+from gateway import idempotency
+from gateway.state import RedisStore, StateStore, StoreUnavailable
 from tests.conftest import Harness, demo_with, free_port, running
 
 GH = "bindbee-greenhouse-demo"
@@ -126,6 +128,123 @@ async def test_the_lease_is_renewed_while_a_slow_vendor_call_runs(store_factory:
         assert retry.status_code == 409, retry.text
         assert (await first).status_code == 201
         assert created(h) == 1
+
+
+async def test_a_request_that_wakes_after_its_lease_does_not_send(
+    store_factory: Callable[[], StateStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As if the process were paused right after the store admitted its claim: by its own clock the lease is gone
+    before its write would leave, so nothing leaves, the key is released, and a retry sends once."""
+
+    def short_lease(raw: dict[str, Any]) -> None:
+        raw["idempotency_lease_seconds"] = 0.3
+
+    store = store_factory()
+    admit = store.admit
+
+    async def paused_after(limits: Any, claim: Any, vendor: Any) -> Any:
+        admission = await admit(limits, claim, vendor)
+        if claim is not None:
+            await asyncio.sleep(0.45)
+        return admission
+
+    monkeypatch.setattr(store, "admit", paused_after)
+    async with running(demo_with(short_lease), store) as h:
+        key = {"Idempotency-Key": str(uuid.uuid4())}
+        body = job()
+        woke = await h.call("POST", "/unified/ats/jobs", json=body, headers=key)
+        assert woke.status_code == 503, woke.text
+        assert woke.json()["code"] == "idempotency_lease_lost"
+        assert woke.headers["retry-after"] == "1"
+        assert created(h) == 0
+        monkeypatch.setattr(store, "admit", admit)
+        retry = await h.call("POST", "/unified/ats/jobs", json=body, headers=key)
+        assert retry.status_code == 201
+        assert created(h) == 1
+
+
+async def test_an_interrupted_write_replays_one_unknown_rendered_from_its_kind(
+    store_factory: Callable[[], StateStore],
+) -> None:
+    """Cancelled while the vendor holds the write: an unknown without a body is stored, and every replay renders
+    the same `outcome_unknown` envelope from it."""
+    async with running(demo_with(unchanged), store_factory()) as h:
+        slow_vendor(h, 5)
+        key = {"Idempotency-Key": str(uuid.uuid4())}
+        body = {"title": "No natural key, so a retry replays"}
+        first = asyncio.create_task(h.call("POST", "/unified/ats/jobs", json=body, headers=key))
+        await asyncio.sleep(0.3)
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        replays = [await h.call("POST", "/unified/ats/jobs", json=body, headers=key) for _ in range(2)]
+    assert replays[0].status_code == 502
+    assert replays[0].headers["idempotent-replayed"] == "true"
+    answer = replays[0].json()
+    assert (answer["code"], answer["statusCode"], answer["retryable"]) == ("outcome_unknown", 502, False)
+    assert answer["message"] == idempotency.INTERRUPTED
+    assert replays[0].content == replays[1].content
+
+
+async def test_a_delayed_outcome_the_store_refused_is_logged_as_refused(
+    store_factory: Callable[[], StateStore], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The outcome cannot be recorded at first (the store is away), and before the delayed try the lease runs out
+    and a retry turns the key into an unknown: the log says the outcome was not recorded and what the key holds."""
+
+    def short_lease(raw: dict[str, Any]) -> None:
+        raw["idempotency_lease_seconds"] = 0.3
+
+    store = store_factory()
+    finish = store.finish
+    failures = iter([True])
+
+    async def away_once(outcome: Any, vendor: Any, health: Any = "neutral") -> Any:
+        if outcome is not None and next(failures, False):
+            raise StoreUnavailable("the store is away")
+        return await finish(outcome, vendor, health)
+
+    monkeypatch.setattr(store, "finish", away_once)
+    async with running(demo_with(short_lease), store) as h:
+        key = {"Idempotency-Key": str(uuid.uuid4())}
+        body = {"title": "No natural key"}
+        assert (await h.call("POST", "/unified/ats/jobs", json=body, headers=key)).status_code == 201
+        await asyncio.sleep(0.35)  # the lease has run out, nothing recorded yet
+        retry = await h.call("POST", "/unified/ats/jobs", json=body, headers=key)
+        assert retry.status_code == 502
+        assert retry.json()["code"] == "outcome_unknown"
+    # leaving `running` closes the gateway, which waits for its delayed settles
+    messages = [r.getMessage() for r in caplog.records if r.name == "gateway"]
+    assert any("was not recorded" in m and "stored unknown outcome (502)" in m for m in messages), messages
+    assert not any("a delayed idempotency outcome was recorded" in m for m in messages)
+
+
+async def test_the_store_going_away_between_the_calls_of_a_plan_is_a_503_not_a_500(
+    store_factory: Callable[[], StateStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Greenhouse candidate update reads two ids before its write; the store fails while it is between calls:
+    nothing more is sent, the answer says so, and the key is free for a retry."""
+    store = store_factory()
+    async with running(demo_with(unchanged), store) as h:
+        candidate = (await h.call("GET", "/unified/ats/candidates", GH)).json()["data"][0]["id"]
+        users = (await h.call("GET", "/unified/ats/users", GH)).json()["data"]
+        update = {"title": "CTO", "acting_user_id": users[0]["id"]}
+        key = {"Idempotency-Key": str(uuid.uuid4())}
+        admit_vendor = store.admit_vendor
+
+        async def away(vendor: Any) -> Any:
+            raise StoreUnavailable("the store is away")
+
+        monkeypatch.setattr(store, "admit_vendor", away)
+        sent = len(h.sent("bindbee-sandbox"))
+        refused = await h.call("PATCH", f"/unified/ats/candidates/{candidate}", GH, json=update, headers=key)
+        assert refused.status_code == 503, refused.text
+        assert refused.json()["code"] == "state_store_unavailable"
+        assert len(h.sent("bindbee-sandbox")) == sent + 1  # the first read, admitted with the claim
+        monkeypatch.setattr(store, "admit_vendor", admit_vendor)
+        retry = await h.call("PATCH", f"/unified/ats/candidates/{candidate}", GH, json=update, headers=key)
+        assert retry.status_code == 200
+        assert "idempotent-replayed" not in retry.headers
 
 
 async def test_validation_failures_are_not_recorded(gateway: Harness) -> None:
@@ -326,6 +445,31 @@ async def test_the_gateway_keeps_to_its_share_of_the_vendor_quota(store_factory:
         assert len(h.sent("stackone-sandbox")) == 2
 
 
+async def test_a_slow_caller_is_not_refused_while_another_takes_the_rest_of_the_credential(
+    store_factory: Callable[[], StateStore],
+) -> None:
+    """The issue's case on the demo configuration (StackOne spends 13.3 req/s of its key): `demo` at 19 req/s,
+    within its own limit of 20, and `other-team` at 2 req/s. With no wait allowed, any refusal would show as 429:
+    the slow caller gets none, the fast one is held to what is left."""
+
+    def contended(raw: dict[str, Any]) -> None:
+        raw["providers"]["stackone-sandbox"]["quota"].update(burst=5, max_wait_seconds=0)
+
+    async def paced(h: Harness, key: str, per_second: float, seconds: float) -> list[int]:
+        statuses = []
+        started = time.monotonic()
+        for i in range(int(per_second * seconds)):
+            await asyncio.sleep(max(0.0, started + i / per_second - time.monotonic()))
+            statuses.append((await h.call("GET", "/unified/ats/departments", key=key)).status_code)
+        return statuses
+
+    async with running(demo_with(contended), store_factory()) as h:
+        fast, slow = await asyncio.gather(paced(h, "demo-key", 19, 4), paced(h, "other-key", 2, 4))
+    assert set(slow) == {200}, slow
+    assert 429 in fast
+    assert set(fast) == {200, 429}
+
+
 async def test_a_call_waits_for_budget_within_the_bound(store_factory: Callable[[], StateStore]) -> None:
     def small(raw: dict[str, Any]) -> None:
         raw["providers"]["stackone-sandbox"]["quota"] = {
@@ -359,25 +503,51 @@ async def test_unreachable_store_fails_keyed_writes_closed_and_reads_open() -> N
         assert ready.json()["state_store"]["status"] == "unavailable"
 
 
-async def test_a_keyed_create_costs_two_store_round_trips(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """P4: admit (limits, claim, vendor budget) and finish (outcome, vendor slot), one pipeline each."""
-    store = RedisStore.from_url(redis_url, timeout_s=1.0)
-    trips: list[list[str]] = []
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The scripts of each Redis round trip, in order."""
+    sent: list[list[str]] = []
     run = RedisStore._run
 
     async def counting(self: RedisStore, calls: Any) -> list[Any]:
-        trips.append([name for name, _, _ in calls])
+        sent.append([name for name, _, _ in calls])
         return await run(self, calls)
 
     monkeypatch.setattr(RedisStore, "_run", counting)
+    return sent
+
+
+async def test_a_keyed_create_costs_two_store_round_trips(redis_url: str, trips: list[list[str]]) -> None:
+    """P4: admit (limits, claim, vendor budget) and finish (outcome, vendor slot), one pipeline each. The claim is
+    made sending in the claim script itself, since the plan's first request is the write."""
 
     def quota(raw: dict[str, Any]) -> None:
         tight(raw)
         raw["providers"]["stackone-sandbox"]["quota"] = {"requests_per_minute": 1000}
 
-    async with running(demo_with(quota), store) as h:
+    async with running(demo_with(quota), RedisStore.from_url(redis_url, timeout_s=1.0)) as h:
         await h.call("GET", "/unified/ats/jobs")  # scripts are loaded on first use
         trips.clear()
         response = await h.call("POST", "/unified/ats/jobs", json=job(), headers={"Idempotency-Key": "rt-1"})
         assert response.status_code == 201
     assert trips == [["limit", "limit", "claim", "vendor"], ["settle", "release"]]
+
+
+async def test_a_later_write_is_marked_sending_in_the_round_trip_that_admits_it(
+    redis_url: str, trips: list[list[str]]
+) -> None:
+    """A Greenhouse candidate update reads two ids before its write: the mark rides with that write's vendor
+    admission, so the request costs one round trip per vendor call plus the finish, as it did before phases."""
+    async with running(demo_with(unchanged), RedisStore.from_url(redis_url, timeout_s=1.0)) as h:
+        candidate = (await h.call("GET", "/unified/ats/candidates", GH)).json()["data"][0]["id"]
+        users = (await h.call("GET", "/unified/ats/users", GH)).json()["data"]
+        trips.clear()
+        update = await h.call(
+            "PATCH",
+            f"/unified/ats/candidates/{candidate}",
+            GH,
+            json={"title": "CTO", "acting_user_id": users[0]["id"]},
+            headers={"Idempotency-Key": "rt-2"},
+        )
+        assert update.status_code == 200, update.text
+    assert trips == [["limit", "limit", "claim", "vendor"], ["vendor"], ["renew", "vendor"], ["settle", "release"]]

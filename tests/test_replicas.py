@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -317,24 +318,70 @@ async def test_a_killed_replica_leaves_its_lease_to_expire_then_the_key_is_taken
     topology.start_gateway(0)
 
 
-def test_memory_per_stored_idempotency_record(topology: Topology) -> None:
-    key = str(uuid.uuid4())
-    response = httpx.post(
-        f"{topology.gateways[0]}/unified/ats/jobs",
-        json={"title": "Sized", "code": "m1"},
-        headers=_headers(idempotency=key),
-    )
-    assert response.status_code == 201
+async def test_a_paused_replica_that_wakes_after_its_lease_never_sends(topology: Topology) -> None:
+    """Replica A claims a key and waits for the credential's one vendor slot (its claim back to admitted while it
+    waits); A is SIGSTOPped past its lease; B takes the key over and creates; A, continued, must not send."""
+    topology.fault({"method": "POST", "path": "/api/ats/v1/jobs", "latency_ms": 4000, "times": 1})
+    code, key = uuid.uuid4().hex, str(uuid.uuid4())
+    body = {"title": "Woken", "code": code}
+    paused = topology.processes[0]
+    async with httpx.AsyncClient(timeout=30) as client:
+        blocker = asyncio.create_task(
+            client.post(f"{topology.gateways[1]}/unified/ats/jobs", json={"title": "slow"}, headers=_headers("kill"))
+        )
+        await asyncio.sleep(0.5)  # B's slow create holds the single vendor slot for 4 s
+        sleeper = asyncio.create_task(
+            client.post(
+                f"{topology.gateways[0]}/unified/ats/jobs", json=body, headers=_headers("kill", idempotency=key)
+            )
+        )
+        await asyncio.sleep(0.5)  # A has claimed the key and waits for the slot
+        paused.send_signal(signal.SIGSTOP)
+        try:
+            await asyncio.sleep(LEASE_S + 0.5)
+            taken_over = await client.post(
+                f"{topology.gateways[1]}/unified/ats/jobs", json=body, headers=_headers("kill", idempotency=key)
+            )
+            assert taken_over.status_code == 201, taken_over.text
+            assert "idempotent-replayed" not in taken_over.headers
+        finally:
+            paused.send_signal(signal.SIGCONT)
+        woken = await sleeper
+        assert (await blocker).status_code == 201
+    assert woken.status_code == 503, woken.text
+    assert woken.json()["code"] == "idempotency_lease_lost"
+    assert topology.vendor_jobs(code, TOKENS["kill"]) == 1
+
+
+def test_memory_per_idempotency_record(topology: Topology) -> None:
+    """What one key costs in Redis while its request runs (the claim) and for the 24 h after (the outcome)."""
     client = redis.Redis.from_url(topology.redis.url)
-    scope = hashlib.sha256("\0".join(("free", "POST", "/unified/ats/jobs", key)).encode()).hexdigest()[:32]
-    usage = client.memory_usage(f"idem:{{acct:main}}:{scope}")
+
+    def usage(key: str) -> int:
+        scope = hashlib.sha256("\0".join(("free", "POST", "/unified/ats/jobs", key)).encode()).hexdigest()[:32]
+        used = client.memory_usage(f"idem:{{acct:main}}:{scope}")
+        assert isinstance(used, int)
+        return used
+
+    topology.fault({"method": "POST", "path": "/api/ats/v1/jobs", "latency_ms": 1000, "times": 1})
+    key = str(uuid.uuid4())
+    with httpx.Client(timeout=30) as http:
+        url = f"{topology.gateways[0]}/unified/ats/jobs"
+        job = {"title": "Sized", "code": "m1"}
+        with ThreadPoolExecutor(1) as pool:
+            running = pool.submit(http.post, url, json=job, headers=_headers(idempotency=key))
+            time.sleep(0.5)
+            claim = usage(key)
+            response = running.result()
+    assert response.status_code == 201
+    stored = usage(key)
     client.close()
-    assert usage is not None
-    overhead = usage - len(response.content)
+    overhead = stored - len(response.content)
     print(
-        f"\nMEMORY USAGE of one create's idempotency record: {usage} bytes "
+        f"\nMEMORY USAGE of one create's idempotency claim: {claim} bytes; of its stored outcome: {stored} bytes "
         f"({len(response.content)} of them the stored response body, {overhead} overhead)"
     )
+    assert claim <= 512
     assert overhead <= 1024
 
 

@@ -7,6 +7,7 @@ import math
 import time
 from collections.abc import Sequence
 
+from gateway.state import claims
 from gateway.state.base import (
     Admission,
     Claim,
@@ -15,11 +16,12 @@ from gateway.state.base import (
     Limit,
     LimitDecision,
     Outcome,
+    Sending,
+    Settled,
     VendorBudget,
     VendorDecision,
-    completed_value,
-    pending_value,
 )
+from gateway.state.claims import PendingClaim, Phase, StoredOutcome
 
 
 def gcra(tat: float | None, now: float, rate: float, burst: int) -> tuple[bool, float, int, float, float]:
@@ -48,6 +50,8 @@ class MemoryStore:
         self._tats: dict[str, float] = {}
         self._slots: dict[str, dict[str, float]] = {}
         self._breakers: dict[str, dict[str, float]] = {}
+        self._active: dict[str, dict[str, tuple[float, float]]] = {}
+        """Per credential: caller → (weight, last seen), the callers its rate is shared among."""
         self._writes = 0
 
     def _sweep(self) -> None:
@@ -89,16 +93,47 @@ class MemoryStore:
             self._tats[limit.key] = tat
         return LimitDecision(limit.policy, allowed, limit.burst, remaining, reset, retry, limit.burst / limit.rate)
 
+    @staticmethod
+    def _clock_ms() -> int:
+        """The clock of the values' own times (leases, starts): wall-clock milliseconds, as Redis TIME."""
+        return int(time.time() * 1000)
+
+    def _record(self, key: str) -> StoredOutcome | PendingClaim | None:
+        value = self._get(key)
+        return claims.decode(value) if value is not None else None
+
+    def _owned(self, claim: Claim) -> PendingClaim | None:
+        record = self._record(claim.key)
+        return record if isinstance(record, PendingClaim) and record.owner == claim.owner else None
+
+    def _keep(self, key: str, value: bytes) -> None:
+        """Replace a key's value, keeping its expiry (Redis SET … KEEPTTL)."""
+        self._values[key] = (value, self._values[key][1])
+
     def _claim(self, claim: Claim) -> ClaimOutcome:
-        value = self._get(claim.key)
-        if value is None:
-            self._set(claim.key, pending_value(claim), claim.lease_ms)
-            return ClaimOutcome("new")
-        if value[1:33].decode() != claim.fingerprint:
+        now = self._clock_ms()
+        record = self._record(claim.key)
+        if isinstance(record, PendingClaim):
+            if record.owner == claim.owner:  # our own claim, seen again
+                return ClaimOutcome("new", started_ms=record.started_ms)
+            if record.lease_until_ms > now:
+                if record.fingerprint != claim.fingerprint:
+                    return ClaimOutcome("mismatch")
+                return ClaimOutcome("in_flight", retry_after_ms=record.lease_until_ms - now)
+            if record.phase == "sending":
+                unknown = claims.expired_unknown(record, now)
+                self._set(claim.key, claims.encode(unknown, record.fingerprint), claim.retention_ms)
+                record = unknown
+            else:
+                record = None  # nothing was sent: taken over
+        if record is None:
+            phase: Phase = "sending" if claim.sending else "admitted"
+            pending = PendingClaim(phase, claim.fingerprint, claim.owner, now + claim.lease_ms, now)
+            self._set(claim.key, claims.encode_pending(pending), claim.retention_ms)
+            return ClaimOutcome("new", started_ms=now)
+        if claims.fingerprint_of(self._values[claim.key][0]) != claim.fingerprint:
             return ClaimOutcome("mismatch")
-        if value[:1] == b"P":
-            return ClaimOutcome("in_flight", retry_after_ms=self._ttl_ms(claim.key))
-        return ClaimOutcome("replay", stored=value[33:])
+        return ClaimOutcome("replay", stored=record)
 
     def _vendor(self, vendor: VendorBudget) -> VendorDecision:
         now = self._now()
@@ -117,13 +152,42 @@ class MemoryStore:
         if len(slots) >= vendor.max_concurrency:
             return VendorDecision("concurrency", 50)
         if vendor.rate > 0:
-            allowed, tat, _, _, retry = gcra(self._tats.get(vendor.gcra_key), now, vendor.rate, vendor.burst)
-            if not allowed:
-                return VendorDecision("quota", math.ceil(retry * 1000))
-            self._tats[vendor.gcra_key] = tat
+            refused = self._quota(vendor, now)
+            if refused is not None:
+                return refused
         slots[vendor.owner] = now + vendor.slot_lease_ms / 1000
         self._slots[vendor.slots_key] = slots
         return VendorDecision("ok")
+
+    def _quota(self, vendor: VendorBudget, now: float) -> VendorDecision | None:
+        """Within the caller's share: admitted, the credential charged even into debt; over it: borrowed from the
+        credential while it is not in debt (VendorBudget)."""
+        self._active.setdefault(vendor.callers_key, {})[vendor.caller] = (vendor.weight, now)
+        self._forget_stale(vendor, now)
+        rate, burst = self._share(vendor)
+        within, share_tat, _, _, share_retry = gcra(self._tats.get(vendor.share_key), now, rate, burst)
+        if within:
+            self._tats[vendor.share_key] = share_tat
+            self._tats[vendor.gcra_key] = max(self._tats.get(vendor.gcra_key, now), now) + 1.0 / vendor.rate
+            return None
+        borrowed, tat, _, _, retry = gcra(self._tats.get(vendor.gcra_key), now, vendor.rate, vendor.burst)
+        if not borrowed:
+            return VendorDecision("quota", math.ceil(min(retry, share_retry) * 1000))
+        self._tats[vendor.gcra_key] = tat
+        return None
+
+    def _forget_stale(self, vendor: VendorBudget, now: float) -> None:
+        active = self._active.get(vendor.callers_key, {})
+        for name, (_, seen) in list(active.items()):
+            if seen <= now - vendor.active_window_ms / 1000:
+                del active[name]
+
+    def _share(self, vendor: VendorBudget) -> tuple[float, int]:
+        """The caller's rate and burst: its weight's part of the credential's, among the callers active on it."""
+        active = self._active.get(vendor.callers_key, {})
+        others = sum(weight for name, (weight, _) in active.items() if name != vendor.caller)
+        part = vendor.weight / (others + vendor.weight)
+        return vendor.rate * part, max(1, math.floor(vendor.burst * part + 1e-9))
 
     async def admit(self, limits: Sequence[Limit], claim: Claim | None, vendor: VendorBudget | None) -> Admission:
         decisions = [self._limit(limit) for limit in limits]
@@ -133,18 +197,20 @@ class MemoryStore:
             self._vendor(vendor) if vendor else None,
         )
 
-    async def finish(self, outcome: Outcome | None, vendor: VendorBudget | None, health: Health = "neutral") -> bool:
-        held = True
+    async def finish(self, outcome: Outcome | None, vendor: VendorBudget | None, health: Health = "neutral") -> Settled:
+        settled = Settled(True)
         if outcome is not None:
-            held = self._get(outcome.claim.key) == pending_value(outcome.claim)
-            if held and outcome.record is None:
-                del self._values[outcome.claim.key]
-            elif held and outcome.record is not None:
-                self._set(outcome.claim.key, completed_value(outcome.claim, outcome.record), outcome.ttl_ms)
+            key = outcome.claim.key
+            if self._owned(outcome.claim) is None:
+                settled = Settled(False, self._record(key))
+            elif outcome.record is None:
+                del self._values[key]
+            else:
+                self._set(key, claims.encode(outcome.record, outcome.claim.fingerprint), outcome.ttl_ms)
         if vendor is not None:
             self._slots.get(vendor.slots_key, {}).pop(vendor.owner, None)
             self._tell_breaker(vendor, health)
-        return held
+        return settled
 
     def _tell_breaker(self, vendor: VendorBudget, health: Health) -> None:
         if health == "ok":
@@ -160,22 +226,38 @@ class MemoryStore:
     async def admit_vendor(self, vendor: VendorBudget) -> VendorDecision:
         return self._vendor(vendor)
 
+    async def mark_sending(self, claim: Claim, vendor: VendorBudget | None) -> Sending:
+        held = self._hold(claim, "sending")
+        return Sending(held, self._vendor(vendor) if vendor is not None else None)
+
     async def refund_vendor(self, vendor: VendorBudget) -> None:
-        tat = self._tats.get(vendor.gcra_key)
-        if tat is not None and vendor.rate > 0:
-            self._tats[vendor.gcra_key] = max(tat - 1.0 / vendor.rate, self._now())
+        now = self._now()
+        if vendor.rate > 0:
+            self._forget_stale(vendor, now)
+            for key, rate in ((vendor.gcra_key, vendor.rate), (vendor.share_key, self._share(vendor)[0])):
+                tat = self._tats.get(key)
+                if tat is not None:
+                    self._tats[key] = max(tat - 1.0 / rate, now)
         self._slots.get(vendor.slots_key, {}).pop(vendor.owner, None)
 
-    async def reopen(self, claim: Claim, stored: bytes) -> bool:
-        if self._get(claim.key) != completed_value(claim, stored):
+    async def reopen(self, claim: Claim, stored: StoredOutcome) -> bool:
+        if self._get(claim.key) != claims.encode(stored, claim.fingerprint):
             return False
-        self._set(claim.key, pending_value(claim), claim.lease_ms)
+        now = self._clock_ms()
+        pending = PendingClaim("sending", claim.fingerprint, claim.owner, now + claim.lease_ms, stored.started_ms)
+        self._keep(claim.key, claims.encode_pending(pending))
         return True
 
-    async def renew(self, claim: Claim) -> bool:
-        if self._get(claim.key) != pending_value(claim):
+    async def renew(self, claim: Claim, phase: Phase | None = None) -> bool:
+        return self._hold(claim, phase)
+
+    def _hold(self, claim: Claim, phase: Phase | None) -> bool:
+        record = self._owned(claim)
+        if record is None:
             return False
-        self._set(claim.key, pending_value(claim), claim.lease_ms)
+        lease_until = self._clock_ms() + claim.lease_ms
+        renewed = PendingClaim(phase or record.phase, record.fingerprint, record.owner, lease_until, record.started_ms)
+        self._keep(claim.key, claims.encode_pending(renewed))
         return True
 
     async def cooldown(self, vendor: VendorBudget, ms: int) -> None:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import NoScriptError, RedisError
 
+from gateway.state import claims
 from gateway.state.base import (
     Admission,
     Claim,
@@ -25,13 +26,14 @@ from gateway.state.base import (
     Limit,
     LimitDecision,
     Outcome,
+    Sending,
+    Settled,
     StoreUnavailable,
     VendorBudget,
     VendorDecision,
     VendorVerdict,
-    completed_value,
-    pending_value,
 )
+from gateway.state.claims import Phase, StoredOutcome
 from gateway.state.resp import Command, ConnectionLost, RedisClient, ReplyError
 
 _GCRA = """
@@ -65,41 +67,93 @@ return {ok, remaining, string.format('%.3f', reset), string.format('%.3f', retry
 """
 )
 
-CLAIM = """
+# KEYS: claim key. ARGV: fingerprint, owner, lease ms, phase code, retention ms. claims.py has the record
+# layout and the phases; `p_*`/`c_*` read a pending claim's or a stored outcome's fields.
+CLAIM = (
+    claims.LUA
+    + """
+local now = now_ms()
 local v = redis.call('GET', KEYS[1])
-if v == ARGV[3] then return {'new'} end  -- our own claim, seen again
-if not v then
-  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
-  return {'new'}
+if v and p_tag(v) == PENDING then
+  if p_owner(v) == ARGV[2] then return {'new', p_started(v)} end  -- our own claim, seen again
+  local lease_until = tonumber(p_lease_until(v))
+  if lease_until > now then
+    if p_fingerprint(v) ~= ARGV[1] then return {'mismatch'} end
+    return {'in_flight', lease_until - now}
+  end
+  if p_sub(v) == SENDING then
+    -- the vendor may have the write: the key keeps saying so, never free for a new send
+    v = expired_unknown(v, now)
+    redis.call('SET', KEYS[1], v, 'PX', ARGV[5])
+  else
+    v = nil  -- nothing was sent: taken over
+  end
 end
-if string.sub(v, 2, 33) ~= ARGV[1] then return {'mismatch'} end
-if string.sub(v, 1, 1) == 'P' then return {'in_flight', tostring(redis.call('PTTL', KEYS[1]))} end
-return {'replay', string.sub(v, 34)}
+if not v then
+  redis.call('SET', KEYS[1], pending(ARGV[4], ARGV[1], ARGV[2], now + tonumber(ARGV[3]), ms(now)), 'PX', ARGV[5])
+  return {'new', ms(now)}
+end
+if c_fingerprint(v) ~= ARGV[1] then return {'mismatch'} end
+return {'replay', v}
 """
+)
 
-# KEYS: claim key. ARGV: expected pending value, new value ('' releases), ttl ms.
-SETTLE = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+# KEYS: claim key. ARGV: owner, new value ('' releases), ttl ms. Refused: the key's value now, for the log.
+SETTLE = (
+    claims.LUA
+    + """
+local v = redis.call('GET', KEYS[1])
+if not owned(v, ARGV[1]) then return {0, v or ''} end
 if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+return {1, ''}
+"""
+)
+
+# KEYS: claim key. ARGV: the stored unknown expected, owner, lease ms. The claim is sending and keeps the start.
+REOPEN = (
+    claims.LUA
+    + """
+local v = redis.call('GET', KEYS[1])
+if v ~= ARGV[1] then return 0 end
+local lease_until = now_ms() + tonumber(ARGV[3])
+redis.call('SET', KEYS[1], pending(SENDING, c_fingerprint(v), ARGV[2], lease_until, c_started(v)), 'KEEPTTL')
 return 1
 """
+)
 
-# KEYS: claim key. ARGV: the completed value expected, the pending value, lease ms.
-REOPEN = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+# KEYS: claim key. ARGV: owner, lease ms, phase code (or '' to keep the phase).
+RENEW = (
+    claims.LUA
+    + """
+local v = owned(redis.call('GET', KEYS[1]), ARGV[1])
+if not v then return 0 end
+local phase = ARGV[3] ~= '' and ARGV[3] or p_sub(v)
+local lease_until = now_ms() + tonumber(ARGV[2])
+redis.call('SET', KEYS[1], pending(phase, p_fingerprint(v), ARGV[1], lease_until, p_started(v)), 'KEEPTTL')
 return 1
 """
+)
 
-RENEW = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1
+_SHARE = """
+-- The caller's part of a credential's quota: its weight among the callers seen on it within the window
+-- (VendorBudget); stale callers are dropped on the way.
+local function share_part(callers, caller, weight, now_ms, window)
+  local others = 0
+  local active = redis.call('HGETALL', callers)
+  for i = 1, #active, 2 do
+    local w, seen = string.match(active[i + 1], '^([^:]+):(%d+)$')
+    if tonumber(seen) <= now_ms - window then redis.call('HDEL', callers, active[i])
+    elseif active[i] ~= caller then others = others + tonumber(w) end
+  end
+  return weight / (others + weight)
+end
 """
 
-# KEYS: cooldown, gcra, slots, breaker. ARGV: rate (0: no quota), burst, max concurrency, owner, slot lease ms.
+# KEYS: cooldown, gcra, slots, breaker, callers, share. ARGV: rate (0: no quota), burst, max concurrency, owner,
+# slot lease ms, caller, weight, active window ms.
 VENDOR = (
     _GCRA
+    + _SHARE
     + """
 local cooldown = redis.call('PTTL', KEYS[1])
 if cooldown > 0 then return {'cooldown', cooldown} end
@@ -115,9 +169,21 @@ if open_until > 0 then
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now_ms)
 if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[3]) then return {'concurrency', 50} end
-if tonumber(ARGV[1]) > 0 then
-  local ok, _, _, retry = gcra(KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), true)
-  if ok == 0 then return {'quota', math.ceil(retry * 1000)} end
+local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+if rate > 0 then
+  redis.call('HSET', KEYS[5], ARGV[6], ARGV[7] .. ':' .. now_ms)
+  redis.call('PEXPIRE', KEYS[5], ARGV[8])
+  local part = share_part(KEYS[5], ARGV[6], tonumber(ARGV[7]), now_ms, tonumber(ARGV[8]))
+  local within, _, _, share_retry = gcra(KEYS[6], rate * part, math.max(1, math.floor(burst * part + 1e-9)), true)
+  if within == 1 then
+    -- the credential is charged even into debt, which holds back whoever borrows
+    local now = now_ms / 1000
+    local tat = math.max(tonumber(redis.call('GET', KEYS[2])) or now, now) + 1 / rate
+    redis.call('SET', KEYS[2], string.format('%.6f', tat), 'PX', math.ceil((tat - now) * 1000) + 1)
+  else
+    local borrowed, _, _, retry = gcra(KEYS[2], rate, burst, true)
+    if borrowed == 0 then return {'quota', math.ceil(math.min(retry, share_retry) * 1000)} end
+  end
 end
 redis.call('ZADD', KEYS[3], now_ms + tonumber(ARGV[5]), ARGV[4])
 redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[5]))
@@ -125,19 +191,28 @@ return {'ok', 0}
 """
 )
 
-# KEYS: gcra, slots. ARGV: rate, owner.
-REFUND = """
+# KEYS: gcra, slots, callers, share. ARGV: rate, owner, caller, weight, active window ms.
+REFUND = (
+    _SHARE
+    + """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local tat = tonumber(redis.call('GET', KEYS[1]))
-if tat and tonumber(ARGV[1]) > 0 then
-  local back = tat - 1 / tonumber(ARGV[1])
-  if back <= now then redis.call('DEL', KEYS[1])
-  else redis.call('SET', KEYS[1], string.format('%.6f', back), 'PX', math.ceil((back - now) * 1000) + 1) end
+local rate = tonumber(ARGV[1])
+if rate > 0 then
+  local part = share_part(KEYS[3], ARGV[3], tonumber(ARGV[4]), math.floor(now * 1000), tonumber(ARGV[5]))
+  for key, emission in pairs({[KEYS[1]] = 1 / rate, [KEYS[4]] = 1 / (rate * part)}) do
+    local tat = tonumber(redis.call('GET', key))
+    if tat then
+      local back = tat - emission
+      if back <= now then redis.call('DEL', key)
+      else redis.call('SET', key, string.format('%.6f', back), 'PX', math.ceil((back - now) * 1000) + 1) end
+    end
+  end
 end
 redis.call('ZREM', KEYS[2], ARGV[2])
 return 1
 """
+)
 
 # KEYS: slots, breaker. ARGV: owner, health (ok|fail|neutral), failures that open, open ms.
 RELEASE = """
@@ -285,7 +360,9 @@ class RedisStore:
             ("limit", [limit.key], [repr(limit.rate), limit.burst]) for limit in limits
         ]
         if claim is not None:
-            calls.append(("claim", [claim.key], [claim.fingerprint, claim.lease_ms, pending_value(claim)]))
+            phase = claims.phase_code("sending" if claim.sending else "admitted")
+            args = [claim.fingerprint, claim.owner, claim.lease_ms, phase, claim.retention_ms]
+            calls.append(("claim", [claim.key], args))
         if vendor is not None:
             calls.append(_vendor_call(vendor))
         if not calls:
@@ -310,11 +387,11 @@ class RedisStore:
         vendor_decision = _vendor_decision(rest.pop(0)) if vendor is not None else None
         return Admission(decisions, claim_outcome, vendor_decision)
 
-    async def finish(self, outcome: Outcome | None, vendor: VendorBudget | None, health: Health = "neutral") -> bool:
+    async def finish(self, outcome: Outcome | None, vendor: VendorBudget | None, health: Health = "neutral") -> Settled:
         calls: list[tuple[str, Sequence[str], Sequence[Any]]] = []
         if outcome is not None:
-            new = b"" if outcome.record is None else completed_value(outcome.claim, outcome.record)
-            calls.append(("settle", [outcome.claim.key], [pending_value(outcome.claim), new, outcome.ttl_ms]))
+            new = b"" if outcome.record is None else claims.encode(outcome.record, outcome.claim.fingerprint)
+            calls.append(("settle", [outcome.claim.key], [outcome.claim.owner, new, outcome.ttl_ms]))
         if vendor is not None:
             calls.append(
                 (
@@ -324,24 +401,38 @@ class RedisStore:
                 )
             )
         if not calls:
-            return True
+            return Settled(True)
         replies = await self._run(calls)
-        return bool(replies[0]) if outcome is not None else True
+        if outcome is None:
+            return Settled(True)
+        held, current = replies[0]
+        if held:
+            return Settled(True)
+        return Settled(False, claims.decode(_bytes(current)) if current else None)
 
     async def admit_vendor(self, vendor: VendorBudget) -> VendorDecision:
         [reply] = await self._run([_vendor_call(vendor)])
         return _vendor_decision(reply)
 
-    async def refund_vendor(self, vendor: VendorBudget) -> None:
-        await self._run([("refund", [vendor.gcra_key, vendor.slots_key], [repr(vendor.rate), vendor.owner])])
+    async def mark_sending(self, claim: Claim, vendor: VendorBudget | None) -> Sending:
+        calls = [_renew_call(claim, "sending")]
+        if vendor is not None:
+            calls.append(_vendor_call(vendor))
+        replies = await self._run(calls)
+        return Sending(bool(replies[0]), _vendor_decision(replies[1]) if vendor is not None else None)
 
-    async def reopen(self, claim: Claim, stored: bytes) -> bool:
-        args = [completed_value(claim, stored), pending_value(claim), claim.lease_ms]
+    async def refund_vendor(self, vendor: VendorBudget) -> None:
+        keys = [vendor.gcra_key, vendor.slots_key, vendor.callers_key, vendor.share_key]
+        args = [repr(vendor.rate), vendor.owner, vendor.caller, repr(vendor.weight), vendor.active_window_ms]
+        await self._run([("refund", keys, args)])
+
+    async def reopen(self, claim: Claim, stored: StoredOutcome) -> bool:
+        args = [claims.encode(stored, claim.fingerprint), claim.owner, claim.lease_ms]
         [reply] = await self._run([("reopen", [claim.key], args)])
         return bool(reply)
 
-    async def renew(self, claim: Claim) -> bool:
-        [reply] = await self._run([("renew", [claim.key], [pending_value(claim), claim.lease_ms])])
+    async def renew(self, claim: Claim, phase: Phase | None = None) -> bool:
+        [reply] = await self._run([_renew_call(claim, phase)])
         return bool(reply)
 
     async def cooldown(self, vendor: VendorBudget, ms: int) -> None:
@@ -374,9 +465,30 @@ class RedisStore:
 def _vendor_call(vendor: VendorBudget) -> tuple[str, Sequence[str], Sequence[Any]]:
     return (
         "vendor",
-        [vendor.cooldown_key, vendor.gcra_key, vendor.slots_key, vendor.breaker_key],
-        [repr(vendor.rate), vendor.burst, vendor.max_concurrency, vendor.owner, vendor.slot_lease_ms],
+        [
+            vendor.cooldown_key,
+            vendor.gcra_key,
+            vendor.slots_key,
+            vendor.breaker_key,
+            vendor.callers_key,
+            vendor.share_key,
+        ],
+        [
+            repr(vendor.rate),
+            vendor.burst,
+            vendor.max_concurrency,
+            vendor.owner,
+            vendor.slot_lease_ms,
+            vendor.caller,
+            repr(vendor.weight),
+            vendor.active_window_ms,
+        ],
     )
+
+
+def _renew_call(claim: Claim, phase: Phase | None) -> tuple[str, Sequence[str], Sequence[Any]]:
+    code = claims.phase_code(phase) if phase is not None else ""
+    return ("renew", [claim.key], [claim.owner, claim.lease_ms, code])
 
 
 def _no_script(reply: Any) -> bool:
@@ -387,15 +499,20 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def _bytes(value: Any) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
 def _claim_outcome(reply: Sequence[Any]) -> ClaimOutcome:
     kind = _text(reply[0])
     if kind == "in_flight":
         return ClaimOutcome("in_flight", retry_after_ms=max(0, int(_text(reply[1]))))
     if kind == "replay":
-        stored = reply[1]
-        return ClaimOutcome("replay", stored=stored if isinstance(stored, bytes) else str(stored).encode())
-    assert kind in ("new", "mismatch")
-    return ClaimOutcome("new" if kind == "new" else "mismatch")
+        return ClaimOutcome("replay", stored=claims.decode_outcome(_bytes(reply[1])))
+    if kind == "new":
+        return ClaimOutcome("new", started_ms=int(_text(reply[1])))
+    assert kind == "mismatch"
+    return ClaimOutcome("mismatch")
 
 
 def _vendor_decision(reply: Sequence[Any]) -> VendorDecision:
