@@ -98,7 +98,8 @@ async def test_a_sub_record_of_another_parent_is_not_found(harness: Harness) -> 
     first, second = applications[0]["id"], applications[1]["id"]
     scorecards = (await ok(harness, "GET", f"/unified/ats/applications/{first}/scorecards"))["data"]
     offers = (await ok(harness, "GET", f"/unified/ats/applications/{first}/offers"))["data"]
-    assert scorecards and offers, "the seed gives the first application a scorecard and offers"
+    assert scorecards, "the seed gives the first application a scorecard"
+    assert offers, "and offers"
     for kind, records in (("scorecards", scorecards), ("offers", offers)):
         for record in records:
             assert record["application_id"] == first
