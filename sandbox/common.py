@@ -42,6 +42,9 @@ class Collection:
     def find(self, predicate: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
         return [r for r in list(self.records.values()) if predicate(r)]
 
+    def all(self) -> list[dict[str, Any]]:
+        return list(self.records.values())
+
 
 @dataclass
 class Tenant:
@@ -126,6 +129,8 @@ SEED_REJECTED_REASONS = (
 )
 SEED_TEMPLATE_JOB = "Software Engineer (template)"
 SEED_JOBS = ("Account Executive",)
+SEED_STAGES = ("Application Review", "Phone Screen", "Onsite Interview", "Offer")
+"""Every seed job's pipeline, in order (also the pipeline a job gets when it is created without stages)."""
 
 
 def seed_people(extra: int) -> list[SeedPerson]:

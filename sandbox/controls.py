@@ -8,16 +8,18 @@ what the gateway does then. They apply to matching requests in order, each a giv
     POST /_sandbox/faults {"status": 503, "after_handling": true}   # the vendor stored it, then failed
     POST /_sandbox/faults {"status": 503, "probability": 0.2, "times": 1000000}   # one request in five
     DELETE /_sandbox/faults
-    GET /_sandbox/stats   -> {"requests": {"POST /api/ats/v1/jobs": 3, ...}, "created": {"jobs": 2}}
+    GET /_sandbox/stats   -> {"requests": {"POST /api/ats/v1/jobs": 3, ...}, "created": {"jobs": 2}, "received": {...}}
 
 `after_handling` applies the fault to the answer of a request the vendor did process (a lost response, or with only
 `latency_ms` a late one: the record is made at once, the answer comes after the delay); without it the request
-never reaches the vendor's logic, and a client that goes away during the delay leaves nothing made.
+never reaches the vendor's logic, and a client that goes away during the delay leaves nothing made. `received`
+lists what a vendor took in without keeping it as a record of its own (StackOne's `proxy[...]` parameters, say), so a
+test can see that it arrived.
 """
 
 import asyncio
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +51,7 @@ class Controls:
     faults: list[Fault] = field(default_factory=list)
     requests: Counter[str] = field(default_factory=Counter)
     created: Counter[str] = field(default_factory=Counter)
+    received: defaultdict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
 
     def take(self, request: Request) -> Fault | None:
         for fault in self.faults:
@@ -77,7 +80,11 @@ def install(app: FastAPI, error_body: Callable[[int], Any]) -> Controls:
 
     @app.get("/_sandbox/stats", include_in_schema=False)
     async def stats() -> dict[str, Any]:
-        return {"requests": dict(controls.requests), "created": dict(controls.created)}
+        return {
+            "requests": dict(controls.requests),
+            "created": dict(controls.created),
+            "received": dict(controls.received),
+        }
 
     @app.middleware("http")
     async def inject(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

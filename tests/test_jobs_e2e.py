@@ -42,7 +42,8 @@ async def test_seed_000_create_job_goes_to_stackone_unchanged(harness: Harness) 
     assert (method, path) == ("POST", "/unified/ats/jobs")
     assert sent == body  # StackOne is the unified model: nothing added, nothing lost
 
-    fetched = await harness.call("GET", f"/unified/ats/jobs/{created['data']['id']}")
+    # StackOne returns custom fields when asked for them (`include=custom_fields`).
+    fetched = await harness.call("GET", f"/unified/ats/jobs/{created['data']['id']}?include=custom_fields")
     job = fetched.json()["data"]
     assert job["remote_id"] == created["data"]["remote_id"]
     for field in ("code", "title", "job_status", "department_ids", "location_ids", "confidential", "custom_fields"):

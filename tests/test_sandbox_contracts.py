@@ -1,5 +1,10 @@
-"""The sandboxes' own models of the vendor schemas are held to the vendor documents in ../shared/vendor/,
-and the sandboxes answer in the vendors' documented shapes (auth, errors, paging, rate limits)."""
+"""The sandboxes' models of the vendor schemas are held to the vendor documents in ../shared/vendor/, and the
+sandboxes answer in the vendors' documented shapes (auth, errors, paging, rate limits).
+
+Bindbee's sandbox keeps models of its own (compared field by field with Bindbee's excerpt). StackOne's sandbox
+validates with the models generated from StackOne's document: what is checked here is that each of its operations
+is one of the document's, with the parameters the document lists, and validates and answers with the generated
+model of the schema the document names for it."""
 
 from __future__ import annotations
 
@@ -10,8 +15,11 @@ import httpx
 import pytest
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from sandbox import bindbee, merge_models, stackone, stackone_models
+from connectors.unified import schema
+from sandbox import bindbee, merge_models, stackone
 from sandbox.bindbee import models as bindbee_models
+from sandbox.stackone.documents import DOWNLOAD_TYPES
+from sandbox.stackone.operation import Operation
 from tests.contract import contract
 
 
@@ -29,9 +37,7 @@ def _enum(prop: dict[str, Any], document: dict[str, Any]) -> set[Any]:
     return values
 
 
-CASES = [("bindbee", name, model) for name, model in bindbee_models.VENDOR_SCHEMAS.items()] + [
-    ("stackone", name, model) for name, model in stackone_models.VENDOR_SCHEMAS.items()
-]
+CASES = [("bindbee", name, model) for name, model in bindbee_models.VENDOR_SCHEMAS.items()]
 
 
 @pytest.mark.parametrize(("vendor", "name", "model"), CASES, ids=[f"{v}:{n}" for v, n, _ in CASES])
@@ -80,6 +86,66 @@ def test_every_bindbee_model_of_the_excerpt_has_a_sandbox_model() -> None:
     document = contract("bindbee").document
     wanted = {n for n in document["components"]["schemas"] if n.startswith(("Ats", "Create", "Post"))}
     assert wanted == set(bindbee_models.VENDOR_SCHEMAS)
+
+
+def _stackone_operations() -> dict[str, tuple[str, str, dict[str, Any]]]:
+    document = contract("stackone").document
+    return {
+        spec["operationId"]: (method.upper(), path, spec)
+        for path, item in document["paths"].items()
+        for method, spec in item.items()
+    }
+
+
+def _first_ref(node: Any) -> str | None:
+    if isinstance(node, dict):
+        if "$ref" in node:
+            return str(node["$ref"]).rsplit("/", 1)[1]
+        return next((ref for value in node.values() if (ref := _first_ref(value))), None)
+    if isinstance(node, list):
+        return next((ref for value in node if (ref := _first_ref(value))), None)
+    return None
+
+
+def _alternative(schema: dict[str, Any], key: str) -> Any:
+    """`schema[key]`, looking into `anyOf` (a nullable parameter reads as `anyOf: [its schema, null]`)."""
+    return next((alt[key] for alt in [schema, *schema.get("anyOf", [])] if key in alt), None)
+
+
+def test_the_stackone_sandbox_serves_every_documented_operation_and_no_other() -> None:
+    ours = [op.id for op in stackone.OPERATIONS]
+    assert len(ours) == len(set(ours)), "an operation is declared twice"
+    assert set(ours) == set(_stackone_operations())
+    assert len(ours) == 76
+
+
+@pytest.mark.parametrize("operation", stackone.OPERATIONS, ids=[op.id for op in stackone.OPERATIONS])
+def test_stackone_sandbox_operation_is_the_documented_one(operation: Operation) -> None:
+    method, path, spec = _stackone_operations()[operation.id]
+    assert (operation.method, operation.path) == (method, path)
+    params = {p["name"]: p for p in spec.get("parameters", []) if p["in"] == "query"}
+    assert operation.declared.params == set(params), "query parameters"
+    documented_filters = set(_alternative(params["filter"]["schema"], "properties")) if "filter" in params else set()
+    assert operation.declared.filters == documented_filters, "filter keys"
+    for name in ("include", "expand"):
+        example = _alternative(params[name]["schema"], "example") if name in params else None
+        assert getattr(operation.declared, name) == (tuple(example.split(",")) if example else ()), name
+    content = spec.get("requestBody", {}).get("content", {}).get("application/json")
+    request = _first_ref(content["schema"]) if content else None
+    assert (operation.request.__name__ if operation.request else None) == request, "request model"
+    if operation.request is not None:
+        assert operation.request is getattr(schema, operation.request.__name__), "not the generated model"
+    if method == "GET" and operation.record is not None:
+        [answer] = [r for code, r in spec["responses"].items() if code.startswith("2")]
+        envelope = _first_ref(answer["content"]["application/json"]["schema"])
+        data = contract("stackone").document["components"]["schemas"][envelope]["properties"]["data"]
+        assert operation.record.__name__ == _first_ref(data), "record model"
+        assert operation.record is getattr(schema, operation.record.__name__), "not the generated model"
+
+
+def test_stackone_downloads_answer_only_documented_content_types() -> None:
+    _, _, spec = _stackone_operations()["ats_download_application_document"]
+    assert set(DOWNLOAD_TYPES.values()) <= set(spec["responses"]["200"]["content"])
 
 
 # --- behaviour as documented ------------------------------------------------------------------------------------
