@@ -70,7 +70,9 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        sent_id = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        # A correlation id sent twice is no one id: the request gets its own, as for one that is not sane.
+        sent = [value for name, value in scope["headers"] if name == b"x-request-id"]
+        sent_id = sent[0].decode("latin-1") if len(sent) == 1 else ""
         request_id = sent_id if _REQUEST_ID.match(sent_id) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         fields = logs.start_request(request_id=request_id)
@@ -259,8 +261,7 @@ def create_app(
     @app.get("/unified/ats/meta", tags=["meta"], operation_id="gateway_meta")
     async def meta(request: Request) -> JSONResponse:
         """Operations this account's connector supports, with the JSON Schema of each write."""
-        caller = gateway.auth.caller(request.headers.get("authorization"))
-        account = gateway.auth.account(caller, request.headers.get("x-account-id"))
+        _, account = gateway.auth.identify(request.headers)
         connector = gateway.registry[resolved.config.providers[account.provider].connector]
         return JSONResponse(describe(connector, gateway.contexts[account.id], account.id))
 

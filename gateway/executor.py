@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -17,11 +18,12 @@ import structlog
 from pydantic import ValidationError
 
 from connectors.base import Connector, Plan, ProviderRequest, ProviderResponse, Result
-from connectors.errors import InvalidInput, NotSupported, UnexpectedResponse, VendorRefused
-from gateway import logs
+from connectors.errors import InvalidInput, NotSupported, UnexpectedResponse, VendorRefused, field_errors
+from gateway import limits, logs
 from gateway.errors import GatewayError, ProviderErrorDetail, invalid_input
 from gateway.metrics import Metrics
 from gateway.state.base import Health
+from gateway.transport import Outbound
 from gateway.upstream import NotSent, OutcomeUnknown, Sent, Upstream
 
 log = structlog.get_logger()
@@ -80,13 +82,13 @@ def retryable(request: ProviderRequest, error: GatewayError | None, status: int 
     return error is not None or (status is not None and (status == 408 or status >= 500))
 
 
-def _retry_after(response: ProviderResponse) -> float | None:
-    value = response.headers.get("retry-after", "")
-    return float(value) if value.strip().isdigit() else None
-
-
 class Gate(Protocol):
     """Vendor admission around each call: budget before it, the shared cooldown when the vendor pushes back."""
+
+    dispatched: bool
+    """Whether a write of this plan may have reached the vendor, for whoever must settle an interrupted request.
+    Set here alone: just before a write's bytes leave, and back when the vendor says it did nothing (not sent, or
+    its 429), so an interruption while waiting to retry does not leave a key claiming an unknown outcome."""
 
     async def before(self, request: ProviderRequest) -> None: ...
 
@@ -133,7 +135,7 @@ async def execute(
             return False
         if not retry.budget.withdraw():
             return False
-        delay = retry.delay(attempt, _retry_after(response) if response is not None else None)
+        delay = retry.delay(attempt, limits.retry_after_seconds(response.headers) if response is not None else None)
         if delay > retry.max_s:
             return False  # the vendor wants longer than a caller should wait: answer now
         attempt += 1
@@ -146,21 +148,30 @@ async def execute(
         raise invalid_input(exc.errors, exc.status) from exc
     except StopIteration as stop:
         return Execution(stop.value, exchanges)
+    delivered = False  # a write of this plan reached the vendor and was processed, or may have been
     while True:
+        # Encoded before anything is marked: a body that cannot be encoded has not left.
+        outbound = upstream.encode(provider, request)
         if gate is not None:
             await gate.before(request)
+            gate.dispatched = delivered or request.is_write
         try:
-            sent = await _send(upstream, provider, request)
+            sent = await _send(upstream, provider, request, outbound)
         except GatewayError as error:
             if metrics is not None:
                 metrics.upstream_calls.labels(connector.name, operation, error.outcome).inc()
             if gate is not None:
                 gate.observed("fail")
+                gate.dispatched = delivered or error.outcome != "not_sent"
             if await again(error, None):
                 continue
-            raise
+            if not delivered:
+                raise
+            raise _after_write(error, provider) from error
         exchanges.append(sent)
         response = sent.response
+        if gate is not None and request.is_write and response.status == 429:
+            gate.dispatched = delivered
         calls = logs.bound("upstream_calls") or []
         logs.bind(
             upstream_status=response.status,
@@ -188,7 +199,11 @@ async def execute(
                 await gate.pushed_back(response)
             if await again(None, response):
                 continue
-            raise provider_error(connector, request, response)
+            refusal = provider_error(connector, request, response)
+            if not delivered:
+                raise refusal
+            raise _after_write(refusal, provider) from refusal
+        delivered = delivered or request.is_write
         try:
             request = plan.send(response)
         except StopIteration as stop:
@@ -202,15 +217,37 @@ async def execute(
             raise GatewayError(
                 502,
                 "unexpected_provider_response",
-                f"{what} could not be read: {exc}",
+                f"{what} could not be read: {_unreadable(exc)}",
                 provider_errors=[ProviderErrorDetail(response.status, response.url, response.body)],
                 outcome="processed",
             ) from exc
 
 
-async def _send(upstream: Upstream, provider: str, request: ProviderRequest) -> Sent:
+def _unreadable(exc: Exception) -> str:
+    """What in the vendor's answer could not be read, by field and rule, without the values: pydantic's own text
+    repeats them (a record's e-mail, phone, name), and the caller has the answer itself in `provider_errors`."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{e.field}: {e.rule}" for e in field_errors(exc))
+    return logs.scrub_message(str(exc)) or type(exc).__name__
+
+
+def _after_write(error: GatewayError, provider: str) -> GatewayError:
+    """A later call of a plan whose write the vendor processed failed: the write stands, so its key must never be
+    released for a retry to send it again, and the caller must check before writing again (a create retried with
+    its key is then reconciled by natural key)."""
+    return GatewayError(
+        502,
+        "outcome_unknown",
+        f"The write was applied by {provider}, but a later call of the same operation failed ({error.code}): "
+        "check the record before writing again.",
+        provider_errors=error.provider_errors,
+        outcome="unknown",
+    )
+
+
+async def _send(upstream: Upstream, provider: str, request: ProviderRequest, outbound: Outbound) -> Sent:
     try:
-        return await upstream.send(provider, request)
+        return await upstream.transmit(provider, request, outbound)
     except NotSent as exc:
         raise GatewayError(
             503,
@@ -268,7 +305,8 @@ def _status_error(connector: Connector, request: ProviderRequest, response: Prov
             422, "provider_validation_error", f"{name} rejected the request{suffix}", provider_errors=detail
         )
     if status == 429:
-        retry_after = response.headers.get("retry-after", "60")
+        # The wait every replica now keeps for this credential (the same cap), not the vendor's raw figure.
+        retry_after = str(math.ceil(limits.cooldown_ms(response.headers) / 1000))
         return GatewayError(
             429,
             "provider_rate_limited",

@@ -60,7 +60,7 @@ from gateway.config import Account, Caller, ResolvedConfig
 from gateway.cursors import CursorScope, CursorSigner
 from gateway.errors import GatewayError, invalid_input, timestamp
 from gateway.executor import Execution, RetryBudget, RetryPolicy, execute, first_requests, not_supported
-from gateway.inputs import QueryOptions, parse_query, read_json_body
+from gateway.inputs import QueryOptions, parse_query, path_parameter, read_json_body, single_header
 from gateway.metrics import Metrics
 from gateway.state import MemoryStore, StateStore, StoreUnavailable
 from gateway.state.base import (
@@ -133,7 +133,8 @@ class VendorGate:
         self.connector = connector
         self.admitted = False
         self.dispatched = False
-        """Set once a vendor call may have left: from then on an interruption leaves the outcome unknown."""
+        """Set (by the executor) while a write may have reached the vendor: an interruption then leaves the outcome
+        unknown."""
         self.health: Health | None = None
         """What the last vendor call said about the vendor, for the circuit breaker; None when no call was made
         (the request stopped at our own checks or refusals, which say nothing about the vendor)."""
@@ -156,7 +157,6 @@ class VendorGate:
         if self.budget is not None and not self.admitted:
             await self.wait(await self.store.admit_vendor(self.budget))
         self.admitted = False  # the next call of a multi-call plan needs its own admission
-        self.dispatched = self.dispatched or request.is_write
 
     def observed(self, health: Health) -> None:
         self.health = health
@@ -239,8 +239,7 @@ class Gateway:
     # --- the pipeline ------------------------------------------------------------------------------------------
 
     async def handle(self, request: Request, operation: Operation) -> Response:
-        caller = self.auth.caller(request.headers.get("authorization"))
-        account = self.auth.account(caller, request.headers.get("x-account-id"))
+        caller, account = self.auth.identify(request.headers)
         inbound = limits.inbound_limits(caller, account)
         try:
             prepared = await self._prepare(request, operation, caller, account)
@@ -457,7 +456,7 @@ class Gateway:
         raw_body, body = await self._body(request, operation, context) if operation.is_write else (None, None)
         call = Call(
             operation,
-            record_id=request.path_params.get("id"),
+            record_id=path_parameter("id", request.path_params["id"]) if "id" in request.path_params else None,
             body=body,
             list_query=self._list_query(operation, options, scope),
             include_raw=options.raw,
@@ -473,7 +472,7 @@ class Gateway:
     def _idempotency_key(self, request: Request, operation: Operation, account: Account) -> str | None:
         if not operation.is_write:
             return None
-        key = idempotency.parse_key(request.headers.get("idempotency-key"))
+        key = idempotency.parse_key(single_header(request.headers, "Idempotency-Key"))
         if key is None and account.require_idempotency_key and operation.action == Action.CREATE:
             raise idempotency.required()
         return key

@@ -319,7 +319,7 @@ def _harvest_add_application(
     job = json_object((yield ProviderRequest("GET", f"{BASE_PATH}/jobs/{job_id}", headers)))
     user = json_object((yield ProviderRequest("GET", f"{BASE_PATH}/remote-users/{user_id}", headers)))
     remote = {name: str(record.get("remote_id") or "") for name, record in (("c", candidate), ("j", job), ("u", user))}
-    if not all(value.isdigit() for value in remote.values()):
+    if not all(_greenhouse_id(value) for value in remote.values()):
         # Greenhouse ids are numbers; anything else would steer the passthrough to another Harvest path.
         raise UnexpectedResponse("Bindbee returned no Greenhouse id for the candidate, the job or the acting user")
     passthrough = {
@@ -398,7 +398,7 @@ def _harvest_patch(record_id: str, user_id: str, harvest: dict[str, Any], header
     first; only the last request writes."""
     candidate = json_object((yield ProviderRequest("GET", f"{BASE_PATH}/candidates/{record_id}", headers)))
     user = json_object((yield ProviderRequest("GET", f"{BASE_PATH}/remote-users/{user_id}", headers)))
-    if not str(candidate.get("remote_id") or "").isdigit() or not str(user.get("remote_id") or "").isdigit():
+    if not all(_greenhouse_id(str(record.get("remote_id") or "")) for record in (candidate, user)):
         # Greenhouse ids are numbers; anything else would steer the passthrough to another Harvest path.
         raise UnexpectedResponse("Bindbee returned no Greenhouse id for the candidate or the acting user")
     passthrough = {
@@ -415,6 +415,11 @@ def _harvest_patch(record_id: str, user_id: str, harvest: dict[str, Any], header
     if isinstance(status, int) and status >= 400:
         raise VendorRefused(status, inner.get("data"), f"greenhouse:{passthrough['path']}")
     return WriteResult(record_id, str(candidate["remote_id"]), 200, "Record updated successfully.")
+
+
+def _greenhouse_id(value: str) -> bool:
+    """A Greenhouse id is a number in ASCII digits: `str.isdigit` alone also admits '²' and '٣'."""
+    return value.isascii() and value.isdigit()
 
 
 def _bindbee_id(record_id: str | None, field: str = "id") -> str:
