@@ -51,7 +51,7 @@ class UnexpectedResponse(Exception):
     """The vendor answered with a status the plan accepts but a body it cannot read."""
 
 
-def _field_path(loc: Sequence[int | str]) -> str:
+def field_path(loc: Sequence[int | str]) -> str:
     path = ""
     for part in loc:
         if isinstance(part, int):
@@ -68,9 +68,9 @@ def field_errors(exc: ValidationError, prefix: Sequence[int | str] = ()) -> list
         kind = item["type"]
         loc = [*prefix, *item["loc"]]
         if kind == "extra_forbidden":
-            errors.append(FieldError(_field_path(loc), "unknown_field", "Unknown field", code="unknown_field"))
+            errors.append(FieldError(field_path(loc), "unknown_field", "Unknown field", code="unknown_field"))
         elif kind == "missing":
-            errors.append(FieldError(_field_path(loc), "required", "Field required", code="missing_required_field"))
+            errors.append(FieldError(field_path(loc), "required", "Field required", code="missing_required_field"))
         else:
-            errors.append(FieldError(_field_path(loc), kind, item["msg"], code="invalid_value"))
+            errors.append(FieldError(field_path(loc), kind, item["msg"], code="invalid_value"))
     return errors

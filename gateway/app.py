@@ -58,7 +58,9 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        sent_id = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        # A correlation id sent twice is no one id: the request gets its own, as for one that is not sane.
+        sent = [value for name, value in scope["headers"] if name == b"x-request-id"]
+        sent_id = sent[0].decode("latin-1") if len(sent) == 1 else ""
         request_id = sent_id if _REQUEST_ID.match(sent_id) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         fields = logs.start_request(request_id=request_id)
@@ -190,9 +192,7 @@ def _operations_routes(app: FastAPI, gateway: Gateway, resolved: ResolvedConfig)
     @app.get("/unified/ats/meta", tags=["meta"], operation_id="gateway_meta")
     async def meta(request: Request) -> JSONResponse:
         """Operations this account's connector supports, with the JSON Schema of each write."""
-        auth = gateway.services.auth
-        caller = auth.caller(request.headers.get("authorization"))
-        account = auth.account(caller, request.headers.get("x-account-id"))
+        _, account = gateway.services.auth.identify(request.headers)
         connector = gateway.services.connector(account)
         return JSONResponse(describe(connector, gateway.services.contexts[account.id]))
 

@@ -14,15 +14,22 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from starlette.datastructures import Headers
+
 from gateway.config import Account, Caller, ResolvedConfig
 from gateway.errors import GatewayError
+from gateway.inputs import single_header
 
-_UNAUTHORIZED = GatewayError(
-    401,
-    "unauthorized",
-    "Missing or invalid API key: send Authorization: Basic base64('<key>:') or Bearer <key>",
-    headers={"WWW-Authenticate": 'Basic realm="ats-gateway", Bearer'},
-)
+
+def _unauthorized() -> GatewayError:
+    """A new error each time: raising one shared instance again and again grows its `__traceback__` by every
+    request's frames (each raise links the current frames in front of the old ones), and holds them all alive."""
+    return GatewayError(
+        401,
+        "unauthorized",
+        "Missing or invalid API key: send Authorization: Basic base64('<key>:') or Bearer <key>",
+        headers={"WWW-Authenticate": 'Basic realm="ats-gateway", Bearer'},
+    )
 
 
 @dataclass(frozen=True)
@@ -35,17 +42,22 @@ class Authenticator:
         callers = tuple((bytes.fromhex(resolved.caller_key_hashes[c.name]), c) for c in resolved.config.callers)
         return cls(callers, {a.id: a for a in resolved.config.accounts})
 
+    def identify(self, headers: Headers) -> tuple[Caller, Account]:
+        """The caller and the account a request acts on, from `Authorization` and `x-account-id`, each sent once."""
+        caller = self.caller(single_header(headers, "Authorization"))
+        return caller, self.account(caller, single_header(headers, "x-account-id"))
+
     def caller(self, authorization: str | None) -> Caller:
         key = _api_key(authorization)
         if key is None:
-            raise _UNAUTHORIZED
+            raise _unauthorized()
         digest = hashlib.sha256(key.encode()).digest()
         found = None
         for stored, caller in self.callers:
             if hmac.compare_digest(stored, digest):
                 found = caller
         if found is None:
-            raise _UNAUTHORIZED
+            raise _unauthorized()
         return found
 
     def account(self, caller: Caller, account_id: str | None) -> Account:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 import uvicorn
 
 from connectors.registry import Registry
-from gateway import logs
+from gateway import logs, server
 from gateway.config import SANDBOX_KINDS, ConfigError, ResolvedConfig, ServerSettings, load_config
 
 
@@ -42,19 +42,14 @@ def _serve(settings: ServerSettings) -> int:
             "STATE STORE: EMBEDDED IN-MEMORY. Idempotency keys and rate limits live in this process only: "
             "run a single replica, or set REDIS_URL"
         )
-    options: dict[str, Any] = {
-        "host": settings.gateway_host,
-        "port": settings.gateway_port,
-        "log_config": None,
-        "loop": "uvloop",
-        "http": "httptools",
-        "timeout_graceful_shutdown": 30,
-    }
+    host, port = settings.gateway_host, settings.gateway_port
     if settings.gateway_workers > 1:
         # Each worker builds its own app from the same environment (uvicorn needs an import string for that).
-        uvicorn.run("gateway.cli:app_from_environment", factory=True, workers=settings.gateway_workers, **options)
+        server.run(
+            "gateway.cli:app_from_environment", host=host, port=port, workers=settings.gateway_workers, factory=True
+        )
     else:
-        uvicorn.run(_app(settings, resolved), **options)
+        server.run(_app(settings, resolved), host=host, port=port)
     return 0
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from pydantic import ValidationError
 from starlette.responses import Response
 
-from connectors.base import Plan
+from connectors.base import Plan, ProviderRequest
 from gateway import idempotency, render
 from gateway.errors import GatewayError
 from gateway.exchange import Exchange, Services
-from gateway.executor import Execution, execute
+from gateway.executor import Execution, execute, unreadable
 from gateway.gate import LeaseRenewal, VendorGate
 from gateway.settle import settle
 from gateway.state.base import VendorDecision
@@ -65,7 +66,13 @@ async def run(services: Services, exchange: Exchange, preadmitted: VendorDecisio
         if preadmitted is not None:
             await gate.wait(preadmitted)
         execution = await drive(services, exchange, exchange.plan, gate)
-        response = render.render(services, exchange, execution.result, execution.exchanges)
+        try:
+            response = render.render(services, exchange, execution.result, execution.exchanges)
+        except ValidationError as exc:
+            # The records are read into the unified models here: what the vendor sent may not fit them.
+            last = execution.exchanges[-1] if execution.exchanges else None
+            request = last.request if last is not None else ProviderRequest("GET", exchange.operation.path, {})
+            raise unreadable(exc, request, last.response if last is not None else None) from exc
     except GatewayError as error:
         error = replace(error, headers={**exchange.rate_headers, **error.headers})
         body = error.body_bytes(request_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -17,11 +18,12 @@ import structlog
 from pydantic import ValidationError
 
 from connectors.base import Connector, Plan, ProviderRequest, ProviderResponse, Result
-from connectors.errors import InvalidInput, NotSupported, UnexpectedResponse, VendorRefused
-from gateway import idempotency, logs
+from connectors.errors import InvalidInput, NotSupported, UnexpectedResponse, VendorRefused, field_errors
+from gateway import idempotency, limits, logs
 from gateway.errors import GatewayError, ProviderErrorDetail, invalid_input
 from gateway.metrics import Metrics
 from gateway.state.base import Health
+from gateway.transport import Outbound
 from gateway.upstream import NotSent, OutcomeUnknown, Sent, Upstream
 
 log = structlog.get_logger()
@@ -80,14 +82,14 @@ def retryable(request: ProviderRequest, error: GatewayError | None, status: int 
     return error is not None or (status is not None and (status == 408 or status >= 500))
 
 
-def _retry_after(response: ProviderResponse) -> float | None:
-    value = response.headers.get("retry-after", "")
-    return float(value) if value.strip().isdigit() else None
-
-
 class Gate(Protocol):
     """Vendor admission around each call: budget before it, the shared cooldown when the vendor pushes back,
     and the shared cache of what a connector marked cacheable."""
+
+    dispatched: bool
+    """Whether a write of this plan may have reached the vendor, for whoever must settle an interrupted request.
+    Set here alone: just before a write's bytes leave, and back when the vendor says it did nothing (not sent, or
+    its 429), so an interruption while waiting to retry does not leave a key claiming an unknown outcome."""
 
     async def cached(self, request: ProviderRequest) -> ProviderResponse | None: ...
 
@@ -155,6 +157,8 @@ class _Driver:
     retry: RetryPolicy | None
     exchanges: list[Sent] = field(default_factory=list)
     attempt: int = 0
+    delivered: bool = False
+    """A write of this plan reached the vendor and was processed, or may have been."""
 
     async def run(self) -> Execution:
         if self.retry is not None:
@@ -178,35 +182,61 @@ class _Driver:
 
     async def _exchange(self, request: ProviderRequest) -> ProviderResponse | None:
         """The vendor's answer to one request, None when it failed and is being retried; or the error."""
-        cached = await self.gate.cached(request) if self.gate is not None else None
+        gate = self.gate
+        cached = await gate.cached(request) if gate is not None else None
         if cached is not None:
             return cached
-        if self.gate is not None:
-            await self.gate.before(request)
+        # Encoded before anything is marked: a body that cannot be encoded has not left.
+        outbound = self.upstream.encode(self.provider, request)
+        if gate is not None:
+            await gate.before(request)
+            gate.dispatched = self.delivered or request.is_write
         try:
-            sent = await _send(self.upstream, self.provider, request)
+            sent = await _send(self.upstream, self.provider, request, outbound)
         except GatewayError as error:
             self._count(error.outcome)
-            if self.gate is not None:
-                self.gate.observed("fail")
+            if gate is not None:
+                gate.observed("fail")
+                gate.dispatched = self.delivered or error.outcome != "not_sent"
             if await self._again(request, error, None):
                 return None
-            raise
+            if not self.delivered:
+                raise
+            raise self._after_write(error) from error
         self.exchanges.append(sent)
         response = sent.response
         self._record(request, sent)
-        if self.gate is not None:
+        if gate is not None:
+            if request.is_write and response.status == 429:
+                gate.dispatched = self.delivered  # the vendor processed nothing
             failed = response.status >= 500 or response.status == 408
-            self.gate.observed("neutral" if response.status == 429 else "fail" if failed else "ok")
+            gate.observed("neutral" if response.status == 429 else "fail" if failed else "ok")
         if response.status not in request.ok_statuses:
-            if self.gate is not None and response.status in (408, 429):
-                await self.gate.pushed_back(response)
+            if gate is not None and response.status in (408, 429):
+                await gate.pushed_back(response)
             if await self._again(request, None, response):
                 return None
-            raise provider_error(self.connector, request, response)
-        if self.gate is not None:
-            await self.gate.remember(request, response)
+            refusal = provider_error(self.connector, request, response)
+            if not self.delivered:
+                raise refusal
+            raise self._after_write(refusal) from refusal
+        self.delivered = self.delivered or request.is_write
+        if gate is not None:
+            await gate.remember(request, response)
         return response
+
+    def _after_write(self, error: GatewayError) -> GatewayError:
+        """A later call of a plan whose write the vendor processed failed: the write stands, so its key must never
+        be released for a retry to send it again, and the caller must check before writing again (a create
+        retried with its key is then reconciled by natural key)."""
+        return GatewayError(
+            502,
+            "outcome_unknown",
+            f"The write was applied by {self.provider}, but a later call of the same operation failed "
+            f"({error.code}): check the record before writing again.",
+            provider_errors=error.provider_errors,
+            outcome="unknown",
+        )
 
     async def _again(
         self, request: ProviderRequest, error: GatewayError | None, response: ProviderResponse | None
@@ -218,7 +248,9 @@ class _Driver:
             return False
         if not retry.budget.withdraw():
             return False
-        delay = retry.delay(self.attempt, _retry_after(response) if response is not None else None)
+        delay = retry.delay(
+            self.attempt, limits.retry_after_seconds(response.headers) if response is not None else None
+        )
         if delay > retry.max_s:
             return False  # the vendor wants longer than a caller should wait: answer now
         self.attempt += 1
@@ -234,15 +266,7 @@ class _Driver:
             return provider_error(self.connector, request, ProviderResponse(exc.status, {}, exc.body, exc.url))
         if not isinstance(exc, UnexpectedResponse | ValidationError | KeyError | TypeError | ValueError):
             raise exc
-        logging.getLogger("gateway.upstream").warning("unreadable vendor response", exc_info=True)
-        what = "The vendor accepted the write but its answer" if request.is_write else "The vendor's answer"
-        return GatewayError(
-            502,
-            "unexpected_provider_response",
-            f"{what} could not be read: {exc}",
-            provider_errors=[ProviderErrorDetail(response.status, response.url, response.body)],
-            outcome="processed",
-        )
+        return unreadable(exc, request, response)
 
     def _count(self, outcome: str) -> None:
         if self.metrics is not None:
@@ -284,9 +308,32 @@ async def execute(
     return await _Driver(plan, connector, provider, upstream, gate, metrics, operation, retry).run()
 
 
-async def _send(upstream: Upstream, provider: str, request: ProviderRequest) -> Sent:
+def unreadable(exc: Exception, request: ProviderRequest, response: ProviderResponse | None) -> GatewayError:
+    """A vendor answer the gateway cannot read into the unified shape (a plan's reader, or the record models);
+    `response` is None when the answer was a cached one."""
+    logging.getLogger("gateway.upstream").warning("unreadable vendor response", exc_info=exc)
+    what = "The vendor accepted the write but its answer" if request.is_write else "The vendor's answer"
+    shown = [ProviderErrorDetail(response.status, response.url, response.body)] if response is not None else []
+    return GatewayError(
+        502,
+        "unexpected_provider_response",
+        f"{what} could not be read: {_unreadable(exc)}",
+        provider_errors=shown,
+        outcome="processed",
+    )
+
+
+def _unreadable(exc: Exception) -> str:
+    """What in the vendor's answer could not be read, by field and rule, without the values: pydantic's own text
+    repeats them (a record's e-mail, phone, name), and the caller has the answer itself in `provider_errors`."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{e.field}: {e.rule}" for e in field_errors(exc))
+    return logs.scrub_message(str(exc)) or type(exc).__name__
+
+
+async def _send(upstream: Upstream, provider: str, request: ProviderRequest, outbound: Outbound) -> Sent:
     try:
-        return await upstream.send(provider, request)
+        return await upstream.transmit(provider, request, outbound)
     except NotSent as exc:
         raise GatewayError(
             503,
@@ -346,7 +393,8 @@ def _status_error(connector: Connector, request: ProviderRequest, response: Prov
             provider_errors=detail,
         )
     if status == 429:
-        retry_after = response.headers.get("retry-after", "60")
+        # The wait every replica now keeps for this credential (the same cap), not the vendor's raw figure.
+        retry_after = str(math.ceil(limits.cooldown_ms(response.headers) / 1000))
         return GatewayError(
             429,
             "provider_rate_limited",

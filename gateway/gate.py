@@ -113,7 +113,6 @@ class VendorGate:
                 retryable=True,
                 headers={"Retry-After": "1"},
             ) from exc
-        self.dispatched = self.dispatched or request.is_write
 
     async def _admit_call(self, request: ProviderRequest) -> None:
         """The vendor admission, the mark of a write and the last check of the lease before a call leaves."""

@@ -16,6 +16,7 @@ from email.utils import parsedate_to_datetime
 
 from gateway.config import Account, Caller, Provider, RateLimit
 from gateway.errors import GatewayError
+from gateway.inputs import ascii_int
 from gateway.state.base import Limit, LimitDecision, VendorBudget, VendorDecision
 
 MAX_COOLDOWN_MS = 300_000
@@ -125,22 +126,32 @@ def vendor_refused(provider: str, decision: VendorDecision) -> GatewayError:
     )
 
 
+def retry_after_seconds(response_headers: Mapping[str, str], now: datetime | None = None) -> float | None:
+    """A vendor's Retry-After (delay-seconds or an HTTP date), capped at MAX_COOLDOWN_MS; None when it sent none
+    it could mean. Its only reader, so the retry delay, the shared cooldown and the caller's Retry-After agree."""
+    value = response_headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    delay = ascii_int(value)
+    if delay is not None:
+        seconds = float(delay)
+    else:
+        try:
+            seconds = (parsedate_to_datetime(value) - (now or datetime.now(UTC))).total_seconds()
+        except (TypeError, ValueError):
+            return None
+    return min(max(seconds, 0.0), MAX_COOLDOWN_MS / 1000)
+
+
 def cooldown_ms(response_headers: Mapping[str, str], now: datetime | None = None) -> int:
-    """How long a vendor's 429 (or StackOne's 408) asks every replica to hold off, in milliseconds."""
+    """How long a vendor's 429 (or StackOne's 408) asks every replica to hold off, in milliseconds: its
+    Retry-After, else its X-RateLimit-Reset (epoch seconds), else StackOne's documented default of 60 s;
+    at least 1 s and at most MAX_COOLDOWN_MS."""
     now = now or datetime.now(UTC)
-    seconds: float | None = None
-    retry_after = response_headers.get("retry-after")
-    if retry_after:
-        if retry_after.strip().isdigit():
-            seconds = float(retry_after.strip())
-        else:
-            try:
-                seconds = (parsedate_to_datetime(retry_after) - now).total_seconds()
-            except (TypeError, ValueError):
-                seconds = None
-    reset = response_headers.get("x-ratelimit-reset")
-    if seconds is None and reset and reset.strip().isdigit():
-        seconds = int(reset) - now.timestamp()
+    seconds = retry_after_seconds(response_headers, now)
+    reset = ascii_int(response_headers.get("x-ratelimit-reset", "").strip())
+    if seconds is None and reset is not None:
+        seconds = reset - now.timestamp()
     if seconds is None:
-        seconds = 60.0  # StackOne's documented default when the provider gave none
+        seconds = 60.0
     return int(min(max(seconds, 1.0) * 1000, MAX_COOLDOWN_MS))

@@ -10,6 +10,7 @@ import functools
 import logging
 import re
 import sys
+import traceback
 from collections.abc import Mapping, MutableMapping
 from typing import Any, TextIO
 
@@ -22,12 +23,30 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"\+\d[\d\s().-]{6,}\d")
 
 
+# pydantic's errors repeat the offending input: `[type=string_type, input_value='Ada', input_type=int]`.
+_INPUT_VALUE = re.compile(r"input_value=.*, input_type=")
+# Python's own messages quote what they were given: `invalid literal for int() with base 10: 'Ada'`. Names from
+# the code itself stay: the type in `'NoneType' object is not iterable`, the attribute or module in
+# `module 'x' has no attribute 'y'`.
+_QUOTED = re.compile(
+    r"(?P<code>'\w+' object\b|(?:attribute|module) '[\w.]+')|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\""
+)
+
+
+def _unquote(match: re.Match[str]) -> str:
+    return match.group("code") or "'[redacted]'"
+
+
+def _scrub_text(value: str) -> str:
+    # Both patterns need their marker character: most values (ids, paths, statuses) skip the regexes.
+    if "@" in value:
+        value = _EMAIL.sub("[email]", value)
+    return _PHONE.sub("[phone]", value) if "+" in value else value
+
+
 def _scrub(value: Any) -> Any:
     if isinstance(value, str):
-        # Both patterns need their marker character: most values (ids, paths, statuses) skip the regexes.
-        if "@" in value:
-            value = _EMAIL.sub("[email]", value)
-        return _PHONE.sub("[phone]", value) if "+" in value else value
+        return _scrub_text(value)
     if isinstance(value, Mapping):
         return {k: _redact_item(str(k), v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -53,6 +72,61 @@ def redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[s
     for key in list(event):
         if key not in ("event", "level", "timestamp", "logger"):
             event[key] = _redact_item(key, event[key])
+    return event
+
+
+def scrub_message(text: str) -> str:
+    """Free text built from values, an exception's message above all: the values it quotes are removed.
+
+    An exception's message is made from whatever the code was handling, a vendor's record included (pydantic
+    quotes the input it refused); what debugging needs is the type, the place and the traceback, which stay."""
+    text = _INPUT_VALUE.sub("input_value=[redacted], input_type=", text)
+    return _scrub_text(_QUOTED.sub(_unquote, text))
+
+
+def _exception_text(exc_info: Any) -> str:
+    """The traceback as Python prints it, chained exceptions included, with every message scrubbed; the
+    traceback's own lines are source code and stay as they are."""
+    chain: list[BaseException] = []
+    exc: BaseException | None = exc_info[1]
+    while exc is not None and all(exc is not seen for seen in chain):
+        chain.append(exc)
+        exc = exc.__cause__ if exc.__cause__ is not None else None if exc.__suppress_context__ else exc.__context__
+    blocks = []
+    for exc in reversed(chain):
+        kind = type(exc)
+        name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        try:
+            message = scrub_message(str(exc))
+        except Exception:
+            message = "<the message could not be read>"
+        stack = "".join(traceback.format_tb(exc.__traceback__))
+        notes = "".join(f"\n{scrub_message(str(n))}" for n in getattr(exc, "__notes__", ()))
+        block = ("Traceback (most recent call last):\n" + stack if stack else "") + name
+        blocks.append(block + (f": {message}" if message else "") + notes + "\n")
+        if exc is not chain[0]:
+            blocks.append(
+                "\nThe above exception was the direct cause of the following exception:\n\n"
+                if _caused(chain, exc)
+                else "\nDuring handling of the above exception, another exception occurred:\n\n"
+            )
+    return "".join(blocks).rstrip("\n")
+
+
+def _caused(chain: list[BaseException], exc: BaseException) -> bool:
+    """Whether the exception after `exc` (towards the one logged) names it as its cause."""
+    later = chain[chain.index(exc) - 1]
+    return later.__cause__ is exc
+
+
+_render_exception = structlog.processors.ExceptionRenderer(_exception_text)
+"""`exc_info` to a scrubbed `exception` string, before `redact` runs (which then scrubs it like any text)."""
+
+
+def _scrub_foreign_event(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Another library's record: its message was formatted from arguments, so it is free text too."""
+    if isinstance(event.get("event"), str):
+        event["event"] = _scrub_text(event["event"])
     return event
 
 
@@ -133,21 +207,18 @@ def configure(log_format: str = "json", level: int = logging.INFO, stream: TextI
         _merge_request_fields,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _render_exception,
         redact,
     ]
     structlog.configure(
-        processors=[*shared, structlog.processors.format_exc_info, renderer],
+        processors=[*shared, renderer],
         logger_factory=structlog.WriteLoggerFactory(file=_SINK),  # type: ignore[arg-type]
         wrapper_class=structlog.make_filtering_bound_logger(level),
         cache_logger_on_first_use=True,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
-            renderer,
-        ],
+        foreign_pre_chain=[*shared, _scrub_foreign_event, structlog.stdlib.add_logger_name],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
     handler = logging.StreamHandler(_SINK)
     handler.setFormatter(formatter)

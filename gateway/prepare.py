@@ -22,13 +22,12 @@ from gateway import idempotency, limits, logs
 from gateway.errors import invalid_input
 from gateway.exchange import Exchange, Services
 from gateway.executor import not_supported
-from gateway.inputs import read_json_body
+from gateway.inputs import path_parameter, read_json_body, single_header
 from gateway.query import read_query
 
 
 def authenticate(services: Services, request: Request, operation: Operation) -> Exchange:
-    caller = services.auth.caller(request.headers.get("authorization"))
-    account = services.auth.account(caller, request.headers.get("x-account-id"))
+    caller, account = services.auth.identify(request.headers)
     connector = services.connector(account)
     logs.bind(caller=caller.name, account=account.id, connector=connector.name, operation=operation.id)
     request.state.connector = connector.name
@@ -50,7 +49,8 @@ async def prepare(services: Services, exchange: Exchange) -> None:
         body = _body(exchange, exchange.raw_body)
     if operation.is_write:
         exchange.key = _idempotency_key(exchange)
-    exchange.call = Call(operation, dict(request.path_params), body, query, exchange.key)
+    path = {name: path_parameter(name, value) for name, value in request.path_params.items()}
+    exchange.call = Call(operation, path, body, query, exchange.key)
     if exchange.options.next is not None:
         # The cursor is bound to the call's scope, so it is read once the call is known.
         cursor = services.signer.unwrap(exchange.options.next, exchange.scope)
@@ -78,7 +78,7 @@ def _body(exchange: Exchange, raw: dict[str, Any]) -> Dto:
 
 
 def _idempotency_key(exchange: Exchange) -> str | None:
-    key = idempotency.parse_key(exchange.request.headers.get("idempotency-key"))
+    key = idempotency.parse_key(single_header(exchange.request.headers, "Idempotency-Key"))
     if key is None and exchange.account.require_idempotency_key and exchange.operation.method == "POST":
         raise idempotency.required()
     return key

@@ -16,6 +16,7 @@ from connectors.base import Query, Support
 from connectors.catalogue import Filter, Operation, Param
 from connectors.errors import FieldError
 from gateway.errors import invalid_input
+from gateway.inputs import ascii_int
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -112,10 +113,11 @@ def _page_size(reading: _Reading) -> int:
     value = reading.values.get("page_size")
     if value is None:
         return DEFAULT_PAGE_SIZE
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_PAGE_SIZE:
+    size = ascii_int(value)
+    if size is None or not 1 <= size <= MAX_PAGE_SIZE:
         reading.fail("page_size", "query.page_size", f"must be a whole number from 1 to {MAX_PAGE_SIZE}")
         return DEFAULT_PAGE_SIZE
-    return int(value)
+    return size
 
 
 def read_query(items: Sequence[tuple[str, str]], operation: Operation, support: Support) -> Options:

@@ -19,7 +19,6 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import Receive, Scope, Send
 
 from connectors.catalogue import Operation
-from gateway.errors import GatewayError
 
 Endpoint = Callable[[Request, Operation], Awaitable[Response]]
 
@@ -30,13 +29,6 @@ class _Node:
     param: tuple[str, _Node] | None = None
     """The one parameter segment at this depth: its name and the subtree below it."""
     methods: dict[str, Operation] = field(default_factory=dict)
-
-
-def _check_segment(name: str, value: str) -> None:
-    """A path parameter that is a dot segment would reach the vendor as another path (`.` its list, `..` its
-    parent): it is no id, so it is refused before anything else."""
-    if value in (".", ".."):
-        raise GatewayError(400, "invalid_path_parameter", f"{name} cannot be {value!r}")
 
 
 class UnifiedRoute(BaseRoute):
@@ -94,8 +86,6 @@ class UnifiedRoute(BaseRoute):
         if not isinstance(operation, Operation):
             allowed = ", ".join(sorted(scope["unified"].methods))
             raise HTTPException(405, f"Method not allowed; use {allowed}", headers={"Allow": allowed})
-        for name, value in scope["path_params"].items():
-            _check_segment(name, value)
         request = Request(scope, receive, send)
         response = await self.endpoint(request, operation)
         await response(scope, receive, send)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -88,9 +90,16 @@ class Upstream:
             )
         return found
 
+    def encode(self, provider: str, request: ProviderRequest) -> Outbound:
+        return encode(self._providers[provider].base_url, request)
+
     async def send(self, provider: str, request: ProviderRequest) -> Sent:
+        return await self.transmit(provider, request, self.encode(provider, request))
+
+    async def transmit(self, provider: str, request: ProviderRequest, outbound: Outbound) -> Sent:
+        """Send what `encode` made of `request`: split, so a caller can do what must happen once the bytes exist
+        and before they leave (the executor marks a write as possibly delivered only then)."""
         settings = self._providers[provider]
-        outbound = encode(settings.base_url, request)
         started = time.perf_counter()
         try:
             async with asyncio.timeout(settings.timeouts.total):
@@ -114,10 +123,31 @@ class Upstream:
             await each.aclose()
 
 
+# A surrogate written as an escape (valid pairs included) or as the bytes Python's decoder lets through.
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\xed[\xa0-\xbf]")
+
+
 def _body(content: bytes) -> object:
+    """The vendor's answer as JSON when it is JSON the gateway can pass on; otherwise its text, which plans treat
+    as an unreadable answer. NaN, Infinity, numbers beyond a double and unpaired surrogates are not: each would
+    make the gateway's own answer fail to encode."""
     if not content:
         return None
     try:
-        return json.loads(content)
+        body = json.loads(content, parse_constant=_not_a_number, parse_float=_finite)
+        if _SURROGATE.search(content):
+            json.dumps(body, ensure_ascii=False).encode()
     except ValueError:
         return content.decode("utf-8", "replace")
+    return body
+
+
+def _not_a_number(text: str) -> float:
+    raise ValueError(f"{text} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("a number beyond a double's range")
+    return value

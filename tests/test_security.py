@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.conftest import Harness
+import pytest
+
+from tests.conftest import Harness, basic
 
 
 async def test_header_values_with_control_characters_are_refused(harness: Harness) -> None:
@@ -45,3 +47,55 @@ async def test_another_callers_idempotency_key_is_a_different_key(harness: Harne
     assert mine.status_code == theirs.status_code == 201
     assert "idempotent-replayed" not in theirs.headers  # not my stored answer, and no 422 mismatch either
     assert theirs.json()["data"]["id"] != mine.json()["data"]["id"]
+
+
+AUTH = [("authorization", basic("demo-key")), ("x-account-id", "stackone-demo")]
+"""Headers as a list: the harness's `call` takes a mapping, which cannot repeat a header."""
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "second"),
+    [
+        # The second would pass: a proxy that keeps the last copy must not make this another caller or account.
+        ("Authorization", basic("other-key"), basic("demo-key")),
+        ("x-account-id", "stackone-demo", "bindbee-demo"),
+        ("x-account-id", "stackone-demo", "stackone-demo"),
+    ],
+)
+async def test_a_header_naming_who_or_what_sent_twice_is_refused(
+    harness: Harness, name: str, first: str, second: str
+) -> None:
+    headers = {"authorization": basic("demo-key"), "x-account-id": "stackone-demo"}
+    sent = [(k, v) for k, v in headers.items() if k != name.lower()] + [(name, first), (name, second)]
+    before = len(harness.sent("stackone-sandbox"))
+    response = await harness.client.get("/unified/ats/jobs", headers=sent)
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["code"] == "invalid_header"
+    assert [(e["field"], e["rule"]) for e in answer["errors"]] == [(name, "header.repeated")]
+    assert len(harness.sent("stackone-sandbox")) == before
+    meta = await harness.client.get("/unified/ats/meta", headers=sent)
+    assert (meta.status_code, meta.json()["code"]) == (400, "invalid_header")
+
+
+async def test_two_idempotency_keys_are_refused_and_neither_is_taken(harness: Harness) -> None:
+    body = {"title": "Twice keyed", "code": "dup-key-1"}
+    twice = [*AUTH, ("idempotency-key", "key-a"), ("idempotency-key", "key-b")]
+    refused = await harness.client.post("/unified/ats/jobs", json=body, headers=twice)
+    assert refused.status_code == 400
+    assert [e["field"] for e in refused.json()["errors"]] == ["Idempotency-Key"]
+    assert not [s for s in harness.sent("stackone-sandbox") if s[0] == "POST"]
+    for key in ("key-a", "key-b"):  # neither key was claimed
+        response = await harness.call("POST", "/unified/ats/jobs", json=body, headers={"Idempotency-Key": key})
+        assert response.status_code == 201
+        assert "idempotent-replayed" not in response.headers
+
+
+async def test_two_request_ids_are_neither_echoed(harness: Harness) -> None:
+    """A correlation id sent twice is no one id: the request gets its own, as for one that is not sane."""
+    twice = [*AUTH, ("x-request-id", "trace-a"), ("x-request-id", "trace-b")]
+    response = await harness.client.get("/unified/ats/jobs", headers=twice)
+    assert response.status_code == 200
+    assert response.headers["x-request-id"] not in ("trace-a", "trace-b")
+    once = await harness.call("GET", "/unified/ats/jobs", headers={"x-request-id": "trace-a"})
+    assert once.headers["x-request-id"] == "trace-a"

@@ -54,7 +54,7 @@ def harvest_application_update(body: Mapping[str, Any], errors: list[FieldError]
     source = body.get("source")
     if source is not None:
         source_id = str(source.get("id") or "")
-        if source_id.isdigit():
+        if source_id.isascii() and source_id.isdigit():
             out["source_id"] = int(source_id)
         else:
             message = "Harvest takes a numeric Greenhouse source id in source.id"
@@ -62,7 +62,7 @@ def harvest_application_update(body: Mapping[str, Any], errors: list[FieldError]
     fields = []
     for i, field in enumerate(body.get("custom_fields") or []):
         remote = str(field.get("remote_id") or "")
-        if remote.isdigit():
+        if remote.isascii() and remote.isdigit():
             fields.append({"id": int(remote), "value": field.get("value")})
         else:
             message = "Harvest names a custom field by its numeric Greenhouse id: give it as remote_id"

@@ -22,7 +22,8 @@ def greenhouse_ids(*records: Mapping[str, Any]) -> list[str]:
     """The Greenhouse ids of Bindbee records: numbers, or the plan stops (anything else would steer the
     passthrough to another Harvest path)."""
     ids = [str(record.get("remote_id") or "") for record in records]
-    if not all(value.isdigit() for value in ids):
+    # ASCII digits only: `isdigit` also admits '٤' and '²', which would reach a Harvest path as they are.
+    if not all(value.isascii() and value.isdigit() for value in ids):
         raise UnexpectedResponse("Bindbee returned no Greenhouse id for a record the Harvest call needs")
     return ids
 
