@@ -14,7 +14,6 @@ import httpx
 from fastapi import FastAPI
 
 from gateway.config import EnvSecret, ResolvedConfig
-from sandbox import bindbee, stackone
 
 
 @dataclass
@@ -47,6 +46,12 @@ def wire(resolved: ResolvedConfig, seed_candidates: int = 0) -> Wiring:
         wiring.credentials[account.id] = creds
 
     for name, provider in config.providers.items():
+        if provider.sandbox is None:
+            continue
+        # Imported only when a config asks for an in-process sandbox: the production image has none, and
+        # `resolve` has already refused such a config there.
+        from sandbox import bindbee, stackone
+
         served = [a for a in config.accounts if a.provider == name]
         app: FastAPI
         if provider.sandbox == "stackone":
@@ -58,7 +63,7 @@ def wire(resolved: ResolvedConfig, seed_candidates: int = 0) -> Wiring:
                     short_pages=True,
                 )
             )
-        elif provider.sandbox == "bindbee":
+        else:
             app = bindbee.create_app(
                 bindbee.BindbeeSandbox(
                     api_key=provider_keys[name] or "",
@@ -67,8 +72,6 @@ def wire(resolved: ResolvedConfig, seed_candidates: int = 0) -> Wiring:
                     seed_candidates=seed_candidates,
                 )
             )
-        else:
-            continue
         wiring.apps[name] = app
         wiring.transports[name] = httpx.ASGITransport(app=app)
     return wiring

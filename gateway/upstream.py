@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 import httpx
 
 from connectors.base import ProviderRequest, ProviderResponse
+from gateway import tracing
 from gateway.config import Provider
 from gateway.transport import HttpxSender, Outbound, Sender, TransportKind, classify, sender
 
@@ -52,10 +53,13 @@ class Sent:
     latency_ms: float
 
 
-def encode(base_url: str, request: ProviderRequest) -> Outbound:
-    """The bytes on the wire: compact UTF-8 JSON (as httpx's `json=`), the query in the order the plan gave it."""
+def encode(base_url: str, request: ProviderRequest, traceparent: str | None = None) -> Outbound:
+    """The bytes on the wire: compact UTF-8 JSON (as httpx's `json=`), the query in the order the plan gave it,
+    and the W3C trace context of the request that makes the call (connectors never see it)."""
     url = base_url.rstrip("/") + request.path + (f"?{urlencode(list(request.query.items()))}" if request.query else "")
     headers = dict(request.headers)
+    if traceparent is not None:
+        headers["traceparent"] = traceparent
     body = None
     if request.json is not None:
         body = json.dumps(request.json, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
@@ -90,7 +94,7 @@ class Upstream:
 
     async def send(self, provider: str, request: ProviderRequest) -> Sent:
         settings = self._providers[provider]
-        outbound = encode(settings.base_url, request)
+        outbound = encode(settings.base_url, request, tracing.outbound())
         started = time.perf_counter()
         try:
             async with asyncio.timeout(settings.timeouts.total):
