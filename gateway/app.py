@@ -7,6 +7,7 @@ either show the plan (dry run) or execute it and wrap the result in StackOne's e
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import secrets
@@ -21,7 +22,7 @@ import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel, RootModel
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -34,7 +35,7 @@ from connectors.base import (
 )
 from connectors.registry import Registry
 from connectors.unified.applications import AssessmentOrderResult
-from gateway import envelopes, logs
+from gateway import docs_assets, envelopes, logs, tracing
 from gateway.config import ResolvedConfig
 from gateway.cursors import CursorSigner
 from gateway.errors import GatewayError
@@ -42,7 +43,7 @@ from gateway.meta import describe
 from gateway.metrics import Metrics
 from gateway.pipeline import READ_MODELS, WRITE_MODELS, Gateway
 from gateway.sandboxes import Wiring, wire
-from gateway.state import MemoryStore, StateStore, StoreUnavailable
+from gateway.state import MemoryStore, RedisStore, StateStore, StoreUnavailable
 from gateway.transport import TransportKind
 from gateway.upstream import Upstream
 
@@ -57,10 +58,13 @@ _SINGULAR = {
     Resource.USERS: "user",
 }
 _REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
+READY_CHECK_S = 0.5
+"""The readiness probe's bound on the store check (its timeoutSeconds is 2)."""
 
 
 class RequestContext:
-    """Gives every request an id (the caller's, if sane) and writes the one access event per request."""
+    """Gives every request an id (the caller's, if sane) and a trace context (the caller's `traceparent`, if
+    valid), and writes the one access event per request."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
@@ -70,18 +74,24 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        sent_id = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        headers = dict(scope["headers"])
+        sent_id = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = sent_id if _REQUEST_ID.match(sent_id) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
-        fields = logs.start_request(request_id=request_id)
+        trace, trace_token = tracing.start(headers.get(b"traceparent"))
+        fields = logs.start_request(request_id=request_id, trace_id=trace.trace_id, span_id=trace.span_id)
         started = time.perf_counter()
         status = 500
+        code: str | None = None
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, code
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            elif status >= 400 and code is None:
+                # Error answers are one small JSON body: its `code` is what the caller was told, replays included.
+                code = logs.error_code(message.get("body", b""))
             await send(message)
 
         try:
@@ -92,16 +102,20 @@ class RequestContext:
             connector = scope["state"].get("connector", "")
             self.metrics.requests.labels(route, scope["method"], str(status), connector).inc()
             self.metrics.request_seconds.labels(route, scope["method"], connector).observe(elapsed)
-            log.info(
-                "request",
-                logger="gateway.access",
+            client = scope.get("client")
+            user_agent = headers.get(b"user-agent")
+            logs.access(
                 method=scope["method"],
                 path=scope["path"],
                 route=route,
                 status=status,
-                latency_ms=round(elapsed * 1000, 2),
+                latency_s=elapsed,
+                client=client[0] if client else None,
+                user_agent=user_agent.decode("latin-1") if user_agent else None,
+                code=code,
             )
             logs.end_request(fields)
+            tracing.end(trace_token)
 
 
 class UnifiedRoutes:
@@ -186,12 +200,13 @@ def create_app(
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
     store: StateStore | None = None,
     http_transport: TransportKind = "aiohttp",
+    metrics: Metrics | None = None,
 ) -> FastAPI:
     """Build the gateway.
 
     `wiring` is the in-process sandboxes (built from the config when not given); `transports` replaces the network
     for named providers (tests put a recorder in front of a sandbox, or respx); `store` is the shared state
-    (the embedded store when not given: one process only).
+    (the embedded store when not given: one process only); `metrics` outlive the app when given (a reload).
     """
     registry = registry or Registry.discover()
     wiring = wiring or wire(resolved)
@@ -203,18 +218,25 @@ def create_app(
             "so a walk cannot continue on another replica"
         )
     signer = CursorSigner(resolved.secret(secret_ref).encode() if secret_ref else secrets.token_bytes(32))
-    gateway = Gateway(resolved, registry, upstream, wiring.credentials, signer, store or MemoryStore())
+    gateway = Gateway(resolved, registry, upstream, wiring.credentials, signer, store or MemoryStore(), metrics)
+    if isinstance(gateway.store, RedisStore):
+        gateway.store.on_round_trip = gateway.metrics.store_round_trips.inc
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         await gateway.aclose()
+        gateway.metrics.close()
 
     app = _GatewayApp(
         title="ATS gateway",
         version="0.1.0",
         description="StackOne-compatible unified ATS API over StackOne and Bindbee, with gateway extensions.",
         lifespan=lifespan,
+        # Served by docs_assets, from the package rather than a CDN.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.gateway = gateway
     app.state.sandboxes = wiring.apps
@@ -232,29 +254,39 @@ def create_app(
     async def crash(request: Request, exc: Exception) -> JSONResponse:
         return _crash(request, exc)
 
-    @app.get("/metrics", tags=["operations"], include_in_schema=False)
-    async def metrics() -> Response:
-        gateway.metrics.store_round_trips.set(getattr(gateway.store, "round_trips", 0))
-        return Response(generate_latest(gateway.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    @app.api_route("/metrics", methods=["GET", "HEAD"], tags=["operations"], include_in_schema=False)
+    async def metrics_page() -> Response:
+        return Response(gateway.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    store_trouble = logs.Throttled("gateway.state")
+    reached = False
+
     @app.get("/readyz", tags=["operations"])
     async def readyz() -> JSONResponse:
+        """Ready once the config is loaded and the state store has answered once since start. A store lost later
+        does not make the replica unready: reads fail open, keyed writes answer 503 state_store_unavailable, and
+        taking every replica out of the load balancer at once would refuse the reads too (README, readiness)."""
+        nonlocal reached
         store_state = "ok"
         try:
-            await gateway.store.ping()
-        except StoreUnavailable:
+            # Well inside the probe's timeout, however long a hung Redis takes.
+            async with asyncio.timeout(READY_CHECK_S):
+                await gateway.store.ping()
+            reached = True
+        except (StoreUnavailable, TimeoutError) as exc:
             store_state = "unavailable"
+            store_trouble.warning("state store unavailable", kind=gateway.store.kind, error=str(exc) or "timed out")
         body = {
-            "status": "ready" if store_state == "ok" else "not_ready",
+            "status": "ready" if store_state == "ok" else "degraded" if reached else "not_ready",
             "config": "loaded",
             "accounts": len(resolved.config.accounts),
-            "state_store": {"kind": gateway.store.kind, "status": store_state},
+            "state_store": {"kind": gateway.store.kind, "status": store_state, "reached_since_start": reached},
         }
-        return JSONResponse(body, status_code=200 if store_state == "ok" else 503)
+        return JSONResponse(body, status_code=200 if reached else 503)
 
     @app.get("/unified/ats/meta", tags=["meta"], operation_id="gateway_meta")
     async def meta(request: Request) -> JSONResponse:
@@ -266,6 +298,7 @@ def create_app(
 
     app.unified = _add_unified_routes(app, gateway)
     _customise_openapi(app)
+    docs_assets.install(app)
     return app
 
 
