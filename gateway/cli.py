@@ -86,7 +86,9 @@ def _serve(settings: ServerSettings) -> int:
         os.environ[MULTIPROCESS_DIR] = str(run_dir / "metrics")
         shutil.copyfile(settings.gateway_config, run_dir / "config.yaml")
         target = "gateway.cli:app_from_environment"
-        options |= {"factory": True, "workers": settings.gateway_workers}
+        # A new worker imports and builds everything before it answers: seconds on a busy small machine, more
+        # than uvicorn's 5 s default, after which a SIGHUP restart would be abandoned half way.
+        options |= {"factory": True, "workers": settings.gateway_workers, "timeout_worker_healthcheck": 30}
     else:
         from gateway.reload import Reloadable
 
