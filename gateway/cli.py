@@ -75,6 +75,7 @@ def _serve(settings: ServerSettings) -> int:
         "loop": "uvloop",
         "http": "httptools",
         "timeout_graceful_shutdown": 30,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
     }
     target: Any
     run_dir: Path | None = None

@@ -169,6 +169,11 @@ class ServerSettings(_Strict):
     gateway_workers: int = Field(
         default=1, ge=1, le=64, description="worker processes on the port (more than one needs REDIS_URL)"
     )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1,::1",
+        description="proxies whose X-Forwarded-For and -Proto are believed (the client address logged); "
+        "comma-separated addresses or networks, or *",
+    )
     gateway_http_transport: Literal["aiohttp", "httpx"] = Field(
         default="aiohttp", description="the outbound HTTP client"
     )
