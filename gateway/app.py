@@ -18,7 +18,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
@@ -46,8 +45,6 @@ from gateway.sandboxes import Wiring, wire
 from gateway.state import MemoryStore, RedisStore, StateStore, StoreUnavailable
 from gateway.transport import TransportKind
 from gateway.upstream import Upstream
-
-log = structlog.get_logger()
 
 _SINGULAR = {
     Resource.JOBS: "job",
