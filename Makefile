@@ -4,27 +4,28 @@ SHELL := /bin/bash
 
 TOOLS := .tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
+# The same uv as the Dockerfile's (ARG UV_VERSION there).
+UV_VERSION := 0.13.9
 VENV := .venv
 PY := $(VENV)/bin/python
+CONFIG ?= config/example.yaml
 
-export GATEWAY_CONFIG ?= config/demo.yaml
-export GATEWAY_HOST ?= 127.0.0.1
-export GATEWAY_PORT ?= 8080
-export LOG_FORMAT ?= console
-
-.PHONY: help run test lint types pytest check-config redis-server nginx wrk deps deps-dev docs cluster cluster-stop bench soak crash
+.PHONY: help run test lint types pytest check-config redis-server nginx wrk docker-compose deps deps-dev docs \
+	cluster cluster-stop bench soak crash bump-base-image
 
 help:
-	@echo "make run    - start the gateway on http://$(GATEWAY_HOST):$(GATEWAY_PORT) with $(GATEWAY_CONFIG) (sandboxes in-process)"
-	@echo "make test   - ruff, mypy --strict and the whole pytest suite (installs redis-server and nginx if missing)"
+	@echo "make run    - the demo: the gateway on http://127.0.0.1:8080 with config/demo.yaml (sandboxes in-process)"
+	@echo "make test   - ruff, mypy --strict and the whole pytest suite (installs redis-server, nginx, docker-compose)"
+	@echo "make check-config CONFIG=file - every problem of a configuration file and the variables it needs"
 	@echo "make cluster / cluster-stop - two replicas behind nginx, Redis and both sandboxes as local processes"
 	@echo "make bench  - the performance suite, the working tree against BASE (default HEAD~1; 30-40 minutes, QUICK=1 10-20): bench/results/latest.{json,md,png}"
 	@echo "make soak   - 2,000 keyed writes per vendor fault mode, then the crash suite (make crash)"
 	@echo "make crash  - two replicas and Redis killed under 2,000 keyed writes per mode: bench/results/crash.md"
+	@echo "make bump-base-image - pin the Dockerfile's base image to its tag's current digest (Docker, network)"
 
 $(TOOLS)/bin/uv:
 	python3 -m venv $(TOOLS)
-	$(TOOLS)/bin/pip install --quiet uv
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
 $(VENV)/.deps: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --no-dev --inexact  # --inexact: keep dev tools a `make test` installed
@@ -37,6 +38,11 @@ $(VENV)/.deps-dev: pyproject.toml uv.lock | $(UV)
 deps: $(VENV)/.deps
 deps-dev: $(VENV)/.deps-dev
 
+# The one command that serves the demo configuration, and says so; every other start needs GATEWAY_CONFIG.
+run: export GATEWAY_CONFIG := config/demo.yaml
+run: export GATEWAY_HOST ?= 127.0.0.1
+run: export GATEWAY_PORT ?= 8080
+run: export LOG_FORMAT ?= console
 run: deps
 	$(VENV)/bin/gateway serve
 
@@ -44,7 +50,7 @@ docs: deps
 	$(VENV)/bin/python -m connectors.docs > docs/mappings.md
 
 check-config: deps
-	$(VENV)/bin/gateway check-config $(GATEWAY_CONFIG)
+	$(VENV)/bin/gateway check-config $(CONFIG)
 
 redis-server:
 	@command -v redis-server >/dev/null || { \
@@ -56,6 +62,13 @@ nginx:
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
 		echo "installing nginx from Debian"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
+# Compose v1 (Debian's), for the static check that docker-compose.yml loads in v1 as well as in the Compose
+# Specification v2 implements; it needs no Docker engine for that.
+docker-compose:
+	@command -v docker-compose >/dev/null || { \
+		echo "installing docker-compose from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
 
 wrk:
 	@command -v wrk >/dev/null || { \
@@ -89,7 +102,10 @@ types: deps-dev
 	$(VENV)/bin/mypy
 	$(VENV)/bin/mypy --strict deploy/local/cluster.py
 
-pytest: deps-dev redis-server nginx
+pytest: deps-dev redis-server nginx docker-compose
 	$(VENV)/bin/pytest -q
 
 test: lint types pytest
+
+bump-base-image:
+	deploy/bump-base-image.sh

@@ -247,7 +247,7 @@ def gateway_counters(port: int) -> tuple[float, float]:
     """(round trips to the store, requests answered on the unified routes), from the gateway's own metrics: wrk
     does not count the requests it abandoned at its deadline, the gateway does once they are done."""
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics").read().decode()
-    trips = re.search(r"^gateway_state_store_round_trips ([\d.e+]+)$", text, re.M)
+    trips = re.search(r"^gateway_state_store_round_trips(?:_total)? ([\d.e+]+)$", text, re.M)
     answered = re.findall(r'^gateway_requests_total\{.*route="/unified/.*\} ([\d.e+]+)$', text, re.M)
     return (float(trips.group(1)) if trips else 0.0), sum(float(n) for n in answered)
 

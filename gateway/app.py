@@ -7,6 +7,7 @@ CONTRACT.md envelope; anything unexpected is a 500 in the same envelope, logged 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import secrets
@@ -17,17 +18,16 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connectors.catalogue import CATALOGUE
 from connectors.registry import Registry
-from gateway import logs, render
+from gateway import docs_assets, logs, render, tracing
 from gateway.config import ResolvedConfig
 from gateway.cursors import CursorSigner
 from gateway.errors import GatewayError
@@ -37,18 +37,19 @@ from gateway.openapi import add_operations
 from gateway.pipeline import Gateway
 from gateway.routing import UnifiedRoute
 from gateway.sandboxes import Wiring, wire
-from gateway.state import MemoryStore, StateStore, StoreUnavailable
+from gateway.state import MemoryStore, RedisStore, StateStore, StoreUnavailable
 from gateway.transport import TransportKind
 from gateway.upstream import Upstream
 
-log = structlog.get_logger()
-
 _REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
+READY_CHECK_S = 0.5
+"""The readiness probe's bound on the store check (its timeoutSeconds is 2)."""
 
 
 class RequestContext:
-    """Gives every request an id (the caller's, if sane), writes the one access event per request, and answers
-    what nothing else caught with a 500 in the error envelope."""
+    """Gives every request an id (the caller's, if sane) and a trace context (the caller's `traceparent`, if
+    valid), writes the one access event per request, and answers what nothing else caught with a 500 in the
+    error envelope."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
@@ -58,20 +59,26 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        headers = dict(scope["headers"])
         # A correlation id sent twice is no one id: the request gets its own, as for one that is not sane.
         sent = [value for name, value in scope["headers"] if name == b"x-request-id"]
         sent_id = sent[0].decode("latin-1") if len(sent) == 1 else ""
         request_id = sent_id if _REQUEST_ID.match(sent_id) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
-        fields = logs.start_request(request_id=request_id)
+        trace, trace_token = tracing.start(headers.get(b"traceparent"))
+        fields = logs.start_request(request_id=request_id, trace_id=trace.trace_id, span_id=trace.span_id)
         started = time.perf_counter()
         status = 0
+        code: str | None = None
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, code
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            elif status >= 400 and code is None:
+                # Error answers are one small JSON body: its `code` is what the caller was told, replays included.
+                code = logs.error_code(message.get("body", b""))
             await send(message)
 
         try:
@@ -82,22 +89,28 @@ class RequestContext:
                 crash = GatewayError(500, "internal_error", "Internal error; it has been logged")
                 await render.error(crash, request_id)(scope, receive, send_with_id)
         finally:
-            self._record(scope, status or 500, time.perf_counter() - started)
+            self._record(scope, headers, status or 500, code, time.perf_counter() - started)
             logs.end_request(fields)
+            tracing.end(trace_token)
 
-    def _record(self, scope: Scope, status: int, elapsed: float) -> None:
+    def _record(
+        self, scope: Scope, headers: Mapping[bytes, bytes], status: int, code: str | None, elapsed: float
+    ) -> None:
         route = getattr(scope.get("route"), "path", "unmatched")
         connector = scope["state"].get("connector", "")
         self.metrics.requests.labels(route, scope["method"], str(status), connector).inc()
         self.metrics.request_seconds.labels(route, scope["method"], connector).observe(elapsed)
-        log.info(
-            "request",
-            logger="gateway.access",
+        client = scope.get("client")
+        user_agent = headers.get(b"user-agent")
+        logs.access(
             method=scope["method"],
             path=scope["path"],
             route=route,
             status=status,
-            latency_ms=round(elapsed * 1000, 2),
+            latency_s=elapsed,
+            client=client[0] if client else None,
+            user_agent=user_agent.decode("latin-1") if user_agent else None,
+            code=code,
         )
 
 
@@ -112,12 +125,13 @@ def create_app(
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
     store: StateStore | None = None,
     http_transport: TransportKind = "aiohttp",
+    metrics: Metrics | None = None,
 ) -> FastAPI:
     """Build the gateway.
 
     `wiring` is the in-process sandboxes (built from the config when not given); `transports` replaces the network
     for named providers (tests put a recorder in front of a sandbox, or respx); `store` is the shared state
-    (the embedded store when not given: one process only).
+    (the embedded store when not given: one process only); `metrics` outlive the app when given (a reload).
     """
     registry = registry or Registry.discover()
     wiring = wiring or wire(resolved)
@@ -129,12 +143,15 @@ def create_app(
             "so a walk cannot continue on another replica"
         )
     signer = CursorSigner(resolved.secret(secret_ref).encode() if secret_ref else secrets.token_bytes(32))
-    gateway = Gateway(resolved, registry, upstream, wiring.credentials, signer, store or MemoryStore())
+    gateway = Gateway(resolved, registry, upstream, wiring.credentials, signer, store or MemoryStore(), metrics)
+    if isinstance(gateway.store, RedisStore):
+        gateway.store.on_round_trip = gateway.metrics.store_round_trips.inc
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         await gateway.aclose()
+        gateway.metrics.close()
 
     app = FastAPI(
         title="ATS gateway",
@@ -144,6 +161,10 @@ def create_app(
         # The gateway's telemetry is its Prometheus metrics and logs; FastAPI's own would ask OpenTelemetry on
         # every request whether a provider is configured.
         telemetry={"tracing": False, "metrics": False},
+        # Served by docs_assets, from the package rather than a CDN.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.gateway = gateway
     app.state.sandboxes = wiring.apps
@@ -151,6 +172,7 @@ def create_app(
     app.router.routes.insert(0, UnifiedRoute(CATALOGUE.values(), gateway.handle))
     app.add_middleware(RequestContext, metrics=gateway.metrics)
     _customise_openapi(app)
+    docs_assets.install(app)
     return app
 
 
@@ -165,29 +187,39 @@ def _operations_routes(app: FastAPI, gateway: Gateway, resolved: ResolvedConfig)
         error = GatewayError(exc.status_code, code, str(exc.detail), headers=exc.headers or {})
         return render.error(error, _request_id(request))
 
-    @app.get("/metrics", tags=["operations"], include_in_schema=False)
-    async def metrics() -> Response:
-        gateway.metrics.store_round_trips.set(getattr(gateway.store, "round_trips", 0))
-        return Response(generate_latest(gateway.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    @app.api_route("/metrics", methods=["GET", "HEAD"], tags=["operations"], include_in_schema=False)
+    async def metrics_page() -> Response:
+        return Response(gateway.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    store_trouble = logs.Throttled("gateway.state")
+    reached = False
+
     @app.get("/readyz", tags=["operations"])
     async def readyz() -> JSONResponse:
+        """Ready once the config is loaded and the state store has answered once since start. A store lost later
+        does not make the replica unready: reads fail open, keyed writes answer 503 state_store_unavailable, and
+        taking every replica out of the load balancer at once would refuse the reads too (README, readiness)."""
+        nonlocal reached
         store_state = "ok"
         try:
-            await gateway.store.ping()
-        except StoreUnavailable:
+            # Well inside the probe's timeout, however long a hung Redis takes.
+            async with asyncio.timeout(READY_CHECK_S):
+                await gateway.store.ping()
+            reached = True
+        except (StoreUnavailable, TimeoutError) as exc:
             store_state = "unavailable"
+            store_trouble.warning("state store unavailable", kind=gateway.store.kind, error=str(exc) or "timed out")
         body = {
-            "status": "ready" if store_state == "ok" else "not_ready",
+            "status": "ready" if store_state == "ok" else "degraded" if reached else "not_ready",
             "config": "loaded",
             "accounts": len(resolved.config.accounts),
-            "state_store": {"kind": gateway.store.kind, "status": store_state},
+            "state_store": {"kind": gateway.store.kind, "status": store_state, "reached_since_start": reached},
         }
-        return JSONResponse(body, status_code=200 if store_state == "ok" else 503)
+        return JSONResponse(body, status_code=200 if reached else 503)
 
     @app.get("/unified/ats/meta", tags=["meta"], operation_id="gateway_meta")
     async def meta(request: Request) -> JSONResponse:

@@ -6,6 +6,7 @@ in the file, so `gateway check-config` can print them all at once.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from collections.abc import Mapping
@@ -14,12 +15,16 @@ from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connectors.registry import Registry
 
 SandboxKind = Literal["stackone", "bindbee", "merge"]
 SANDBOX_KINDS: tuple[str, ...] = get_args(SandboxKind)
+
+
+def sandboxes_installed() -> bool:
+    """The vendor emulators (`sandbox/`) ship with the source and the wheel, not in the production image."""
+    return importlib.util.find_spec("sandbox") is not None
 
 
 class _Strict(BaseModel):
@@ -147,21 +152,103 @@ class GatewayConfig(_Strict):
     )
 
 
-class ServerSettings(BaseSettings):
-    """Process settings from the environment (CONTRACT.md)."""
+LogLevel = Literal["debug", "info", "warning", "error"]
 
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
 
-    gateway_config: str = "config/demo.yaml"
-    redis_url: str | None = None
-    gateway_host: str = "127.0.0.1"
-    gateway_port: int = 8080
-    log_format: Literal["json", "console"] = "json"
+class ServerSettings(_Strict):
+    """Process settings: every environment variable `gateway serve` reads, declared once (CONTRACT.md).
+
+    Each field is the variable of its name in upper case; the descriptions are what `gateway serve --help`
+    prints, so the help cannot drift from what is read."""
+
+    gateway_config: str = Field(
+        description="the configuration file (`make run` serves config/demo.yaml; the image reads "
+        "/etc/ats-gateway/gateway.yaml)"
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="all state in this Redis (redis://, rediss://, unix://, redis+sentinel://, redis+cluster://); "
+        "unset: the embedded store, one process only",
+    )
     # Long enough that a busy event loop is not mistaken for a dead Redis (a keyed write then fails closed).
-    redis_timeout_ms: int = 500
-    gateway_http_transport: Literal["aiohttp", "httpx"] = "aiohttp"
+    redis_timeout_ms: int = Field(default=500, ge=1, description="deadline of each state store call")
+    gateway_host: str = Field(default="127.0.0.1", description="address to listen on")
+    gateway_port: int = Field(default=8080, ge=1, le=65535, description="port to listen on")
     # Processes serving one port: a Python process uses one core, and every piece of shared state is in Redis.
-    gateway_workers: int = Field(default=1, ge=1, le=64)
+    gateway_workers: int = Field(
+        default=1, ge=1, le=64, description="worker processes on the port (more than one needs REDIS_URL)"
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1,::1",
+        description="proxies whose X-Forwarded-For and -Proto are believed (the client address logged); "
+        "comma-separated addresses or networks, or *",
+    )
+    gateway_http_transport: Literal["aiohttp", "httpx"] = Field(
+        default="aiohttp", description="the outbound HTTP client"
+    )
+    log_format: Literal["json", "console"] = Field(
+        default="json", description="json, or console (coloured only on a terminal)"
+    )
+    log_level: LogLevel = Field(
+        default="info", description="debug, info (one access event per request), warning or error"
+    )
+    gateway_commit: str | None = Field(
+        default=None, description="the source commit, shown by gateway_build_info (read from git when unset)"
+    )
+    # What one client connection may take (gateway/server.py enforces them).
+    gateway_header_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="from a request's first byte to the end of its headers: else 408"
+    )
+    gateway_body_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="from the end of the headers to the end of the body: else 408"
+    )
+    gateway_keep_alive_seconds: int = Field(
+        default=5, gt=0, description="an idle connection is closed after this long (shorter than a proxy's)"
+    )
+    gateway_send_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="a client that stops reading its answers is cut off after this long"
+    )
+    gateway_max_header_bytes: int = Field(
+        default=16 * 1024, ge=1024, description="the request line and headers together: past it, 431"
+    )
+    gateway_max_pipelined_requests: int = Field(
+        default=16, ge=1, description="requests one connection may queue behind the one being answered"
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @classmethod
+    def environment_help(cls) -> str:
+        """One line per variable: its name, default and meaning."""
+        lines = []
+        for name, field in cls.model_fields.items():
+            default = "required" if field.is_required() else f"default {field.default}"
+            if field.default is None and not field.is_required():
+                default = "optional"
+            lines.append(f"  {name.upper():<32} {field.description} ({default})")
+        return "\n".join(lines)
+
+
+def server_settings(environ: Mapping[str, str] | None = None) -> ServerSettings:
+    """The settings, or `ConfigError` with one line per bad or missing variable (never a traceback)."""
+    env = os.environ if environ is None else environ
+    # An empty variable is an unset one (compose and Kubernetes often pass `NAME=`).
+    values = {name: env[name.upper()] for name in ServerSettings.model_fields if env.get(name.upper())}
+    try:
+        return ServerSettings.model_validate(values)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0])
+            if error["type"] == "missing":
+                description = ServerSettings.model_fields[name].description
+                problems.append(f"{name.upper()} is not set: {description}")
+            else:
+                problems.append(f"{name.upper()}={error['input']!r}: {error['msg']}")
+        raise ConfigError(problems) from None
 
 
 class ConfigError(Exception):
@@ -192,41 +279,86 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def parse_config(raw: Any, *, source: str = "config") -> GatewayConfig:
+def parse_config(raw: Any, *, source: str = "config", registry: Registry | None = None) -> GatewayConfig:
+    """Validate the file's structure; when it fails, the names it cross-references are checked too (with
+    `registry`), so every mistake comes back in one round."""
     try:
         return GatewayConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(
-            [f"{source}: {_loc(tuple(e['loc'])) or '(top level)'}: {e['msg']}" for e in exc.errors()]
-        ) from exc
+        problems = [
+            f"{source}: {_loc(tuple(e['loc'])) or '(top level)'}: {e['msg']}"
+            for e in exc.errors()
+            # A value still holding an unset ${VAR} cannot be judged: the missing variable is reported instead.
+            if not (isinstance(e["input"], str) and _VARIABLE.search(e["input"]))
+        ]
+        if registry is not None and isinstance(raw, Mapping):
+            problems += _reference_problems(raw, registry, source)
+        raise ConfigError(problems) from exc
+
+
+def _items(value: Any) -> list[tuple[Any, Mapping[str, Any]]]:
+    """(index or key, item) for the mappings in a list or mapping; anything else is the schema's to report."""
+    pairs = enumerate(value) if isinstance(value, list) else value.items() if isinstance(value, Mapping) else ()
+    return [(key, item) for key, item in pairs if isinstance(item, Mapping)]
+
+
+def _reference_problems(data: Mapping[str, Any], registry: Registry, source: str) -> list[str]:
+    """Names the file uses that exist nowhere: connectors, providers, accounts. Works on the raw file as well as
+    on a validated one, so these are reported whether or not the rest of the file is valid."""
+    problems = []
+    providers = dict(_items(data.get("providers")))
+    account_ids = {a.get("id") for _, a in _items(data.get("accounts"))}
+    for i, caller in _items(data.get("callers")):
+        allowed = caller.get("accounts")
+        for j, name in enumerate(allowed if isinstance(allowed, list) else []):
+            if name != "*" and name not in account_ids:
+                problems.append(f"{source}: callers[{i}].accounts[{j}]: unknown account {name!r}")
+    known = ", ".join(sorted(registry))
+    for name, provider in providers.items():
+        connector = provider.get("connector")
+        if isinstance(connector, str) and connector not in registry:
+            problems.append(f"{source}: providers.{name}.connector: unknown connector {connector!r} (known: {known})")
+    for i, account in _items(data.get("accounts")):
+        provider_name = account.get("provider")
+        if isinstance(provider_name, str) and provider_name not in providers:
+            problems.append(f"{source}: accounts[{i}].provider: unknown provider {provider_name!r}")
+    return problems
 
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _interpolate(text: str, environ: Mapping[str, str], source: str) -> str:
+def _interpolate(text: str, environ: Mapping[str, str], source: str) -> tuple[str, list[str]]:
     """`${NAME}` in the file is replaced by the environment variable, for what varies by deployment (hosts,
-    ports). Secrets do not go this way: they are `{env: NAME}` references, resolved and checked separately."""
+    ports). Secrets do not go this way: they are `{env: NAME}` references, resolved and checked separately.
+
+    An unset variable is a problem, and stays `${NAME}` in the text so the rest of the file is still checked."""
     missing = [
         f"{source}: line {text.count(chr(10), 0, m.start()) + 1}: environment variable {m.group(1)} is not set"
         for m in _VARIABLE.finditer(text)
         if m.group(1) not in environ
     ]
-    if missing:
-        raise ConfigError(missing)
-    return _VARIABLE.sub(lambda m: environ[m.group(1)], text)
+    return _VARIABLE.sub(lambda m: environ.get(m.group(1), m.group(0)), text), missing
 
 
-def read_config_file(path: str | Path, environ: Mapping[str, str] | None = None) -> GatewayConfig:
+def read_config_file(
+    path: str | Path, environ: Mapping[str, str] | None = None, registry: Registry | None = None
+) -> GatewayConfig:
     path = Path(path)
     try:
-        text = _interpolate(path.read_text(), os.environ if environ is None else environ, str(path))
+        text, missing = _interpolate(path.read_text(), os.environ if environ is None else environ, str(path))
         raw = yaml.safe_load(text)
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read: {exc.strerror}"]) from exc
     except yaml.YAMLError as exc:
         raise ConfigError([f"{path}: not valid YAML: {exc}"]) from exc
-    return parse_config(raw, source=str(path))
+    try:
+        config = parse_config(raw, source=str(path), registry=registry)
+    except ConfigError as exc:
+        raise ConfigError(missing + exc.problems) from exc
+    if missing:
+        raise ConfigError(missing)
+    return config
 
 
 def resolve(
@@ -238,7 +370,7 @@ def resolve(
 ) -> ResolvedConfig:
     """Cross-check the file and look up its secrets; every problem is reported, not just the first."""
     env = os.environ if environ is None else environ
-    problems: list[str] = []
+    problems = _reference_problems(config.model_dump(), registry, source)
     secrets: dict[str, str] = {}
 
     def need(ref: EnvSecret, where: str) -> None:
@@ -265,9 +397,6 @@ def resolve(
             if value and not re.fullmatch(r"[0-9a-f]{64}", value):
                 problems.append(f"{source}: {where}: {ref.env} must hold 64 lower-case hex digits")
             hashes[caller.name] = value
-        for j, allowed in enumerate(caller.accounts):
-            if allowed != "*" and allowed not in account_ids:
-                problems.append(f"{source}: {where}.accounts[{j}]: unknown account {allowed!r}")
     names = [c.name for c in config.callers]
     for dup in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"{source}: callers: name {dup!r} is used more than once")
@@ -277,11 +406,13 @@ def resolve(
 
     for name, provider in config.providers.items():
         where = f"providers.{name}"
-        if provider.connector not in registry:
-            known = ", ".join(sorted(registry))
-            problems.append(f"{source}: {where}.connector: unknown connector {provider.connector!r} (known: {known})")
         if provider.sandbox is not None and provider.sandbox != provider.connector:
             problems.append(f"{source}: {where}.sandbox: a {provider.sandbox} sandbox cannot serve {name}")
+        if provider.sandbox is not None and not sandboxes_installed():
+            problems.append(
+                f"{source}: {where}.sandbox: the in-process sandboxes are not installed in this build "
+                "(they serve the demo and the tests; the production image leaves them out)"
+            )
         for key, ref in provider.credentials.items():
             need(ref, f"{where}.credentials.{key}")
 
@@ -289,8 +420,7 @@ def resolve(
         where = f"accounts[{i}]"
         served_by = config.providers.get(account.provider)
         if served_by is None:
-            problems.append(f"{source}: {where}.provider: unknown provider {account.provider!r}")
-            continue
+            continue  # reported by _reference_problems
         for key, ref in account.credentials.items():
             need(ref, f"{where}.credentials.{key}")
         if served_by.connector in registry and served_by.sandbox is None:
@@ -309,4 +439,4 @@ def resolve(
 
 
 def load_config(path: str | Path, registry: Registry, environ: Mapping[str, str] | None = None) -> ResolvedConfig:
-    return resolve(read_config_file(path, environ), registry, environ, source=str(path))
+    return resolve(read_config_file(path, environ, registry), registry, environ, source=str(path))

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import json
 import logging
 import re
 import sys
+import time
 import traceback
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any, TextIO
 
 import structlog
@@ -187,7 +189,7 @@ class _Renderer:
 
     def __init__(self) -> None:
         self.json = structlog.processors.JSONRenderer()
-        self.console = structlog.dev.ConsoleRenderer()
+        self.console = structlog.dev.ConsoleRenderer(colors=False)
         self.format = "json"
 
     def __call__(self, logger: Any, name: str, event: MutableMapping[str, Any]) -> Any:
@@ -197,11 +199,17 @@ class _Renderer:
 _RENDERER = _Renderer()
 
 
-def configure(log_format: str = "json", level: int = logging.INFO, stream: TextIO | None = None) -> None:
+def configure(log_format: str = "json", level: int | str = logging.INFO, stream: TextIO | None = None) -> None:
     """The gateway's own events are rendered by structlog straight to the stream (the request path logs twice
-    per request, so the stdlib detour matters); other libraries' stdlib records get the same processors."""
+    per request, so the stdlib detour matters); other libraries' stdlib records get the same processors.
+
+    `level` is a logging level or its name (`LOG_LEVEL`: debug, info, warning, error). The console format is
+    coloured only when the stream is a terminal, so redirected logs hold no escape codes."""
+    if isinstance(level, str):
+        level = logging.getLevelNamesMapping()[level.upper()]
     _SINK.target = stream
     _RENDERER.format = log_format
+    _RENDERER.console = structlog.dev.ConsoleRenderer(colors=(stream or sys.stderr).isatty())
     renderer = _RENDERER
     shared: list[Any] = [
         _merge_request_fields,
@@ -232,3 +240,66 @@ def configure(log_format: str = "json", level: int = logging.INFO, stream: TextI
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+
+
+def access(
+    *,
+    method: str,
+    path: str,
+    route: str,
+    status: int,
+    latency_s: float,
+    client: str | None,
+    user_agent: str | None,
+    code: str | None,
+) -> None:
+    """The one access event per request, at info; `code` is the error envelope's code on an error answer."""
+    fields: dict[str, Any] = {"code": code} if code is not None else {}
+    _ACCESS.info(
+        "request",
+        logger="gateway.access",
+        method=method,
+        path=path,
+        route=route,
+        status=status,
+        latency_ms=round(latency_s * 1000, 2),
+        client=client,
+        user_agent=user_agent[:256] if user_agent else None,
+        **fields,
+    )
+
+
+_ACCESS = structlog.get_logger()
+
+
+def error_code(body: bytes) -> str | None:
+    """The `code` of an error envelope (CONTRACT.md § Errors), replays included; None for any other body."""
+    if not body.startswith(b"{"):
+        return None
+    try:
+        code = json.loads(body).get("code")
+    except ValueError:
+        return None
+    return code if isinstance(code, str) else None
+
+
+class Throttled:
+    """A condition that repeats (a store refusing every probe) logged once per interval, not once per time:
+    each event says how many were left out since the previous one."""
+
+    def __init__(self, name: str, interval_s: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._log = structlog.get_logger(name)
+        self._name = name
+        self._interval = interval_s
+        self._clock = clock
+        self._next = float("-inf")
+        self.suppressed = 0
+
+    def warning(self, event: str, **fields: Any) -> None:
+        now = self._clock()
+        if now < self._next:
+            self.suppressed += 1
+            return
+        self._next = now + self._interval
+        self._log.warning(event, logger=self._name, suppressed=self.suppressed, **fields)
+        self.suppressed = 0

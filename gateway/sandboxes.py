@@ -15,7 +15,6 @@ import httpx
 from fastapi import FastAPI
 
 from gateway.config import EnvSecret, ResolvedConfig
-from sandbox import bindbee, merge, stackone
 
 TENANT_CREDENTIALS = {"bindbee": "connector_token", "merge": "account_token"}
 """Sandbox kind → the per-account credential its tenants are named by (StackOne's is the configured account id)."""
@@ -52,6 +51,12 @@ def wire(resolved: ResolvedConfig, seed_candidates: int = 0) -> Wiring:
         wiring.credentials[account.id] = creds
 
     for name, provider in config.providers.items():
+        if provider.sandbox is None:
+            continue
+        # Imported only when a config asks for an in-process sandbox: the production image has none, and
+        # `resolve` has already refused such a config there.
+        from sandbox import bindbee, merge, stackone
+
         served = [a for a in config.accounts if a.provider == name]
         app: FastAPI
         if provider.sandbox == "stackone":
@@ -73,7 +78,7 @@ def wire(resolved: ResolvedConfig, seed_candidates: int = 0) -> Wiring:
                     base_url=provider.base_url,
                 )
             )
-        elif provider.sandbox == "merge":
+        else:
             origin = urlsplit(provider.base_url)
             app = merge.create_app(
                 merge.MergeSandbox(
@@ -84,8 +89,6 @@ def wire(resolved: ResolvedConfig, seed_candidates: int = 0) -> Wiring:
                     seed_candidates=seed_candidates,
                 )
             )
-        else:
-            continue
         wiring.apps[name] = app
         wiring.transports[name] = httpx.ASGITransport(app=app)
     return wiring

@@ -22,39 +22,45 @@ import functools
 import json
 import uuid
 from asyncio import TimerHandle
-from typing import Any, cast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 import uvicorn
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 
 from gateway.errors import GatewayError
 
+if TYPE_CHECKING:
+    from gateway.config import ServerSettings
+
 LINGER_SECONDS = 2.0
 """How long a refused client's remaining bytes are read and dropped after its answer, before the close."""
 
 
-class ServerLimits(BaseSettings):
-    """What one client connection may take (environment: `GATEWAY_` + the upper-cased name)."""
+@dataclass(frozen=True)
+class ServerLimits:
+    """What one client connection may take; set by the `GATEWAY_*` variables of `ServerSettings` (gateway/config.py,
+    where each is described), with these defaults."""
 
-    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", frozen=True)
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 30.0
+    keep_alive_seconds: int = 5
+    send_timeout_seconds: float = 30.0
+    max_header_bytes: int = 16 * 1024
+    max_pipelined_requests: int = 16
 
-    header_timeout_seconds: float = Field(default=10.0, gt=0)
-    """From a request's first byte to the end of its head; further bytes do not extend it."""
-    body_timeout_seconds: float = Field(default=30.0, gt=0)
-    """From the end of the head to the end of the body (a 1 MiB body at 35 KB/s)."""
-    keep_alive_seconds: int = Field(default=5, gt=0)
-    """A connection with no request in progress is closed after this long: uvicorn's default, and shorter than
-    the upstream keep-alive of a proxy in front must be (nginx's `keepalive_timeout` in an `upstream` block)."""
-    send_timeout_seconds: float = Field(default=30.0, gt=0)
-    """A client that stops reading its answers is cut off after its connection's send buffer stays full this long."""
-    max_header_bytes: int = Field(default=16 * 1024, ge=1024)
-    """The request line and headers together (Node's default; h11's, uvicorn's other parser). Past it: 431."""
-    max_pipelined_requests: int = Field(default=16, ge=1)
-    """Requests one connection may queue behind the one being answered."""
+    @classmethod
+    def of(cls, settings: ServerSettings) -> ServerLimits:
+        return cls(
+            settings.gateway_header_timeout_seconds,
+            settings.gateway_body_timeout_seconds,
+            settings.gateway_keep_alive_seconds,
+            settings.gateway_send_timeout_seconds,
+            settings.gateway_max_header_bytes,
+            settings.gateway_max_pipelined_requests,
+        )
 
 
 class GatewayProtocol(HttpToolsProtocol):
@@ -291,8 +297,10 @@ def run(
     workers: int = 1,
     factory: bool = False,
     limits: ServerLimits | None = None,
+    **options: Any,
 ) -> None:
-    """Serve `app` (an ASGI app, or with `factory` the import string of a function making one in each worker)."""
+    """Serve `app` (an ASGI app, or with `factory` the import string of a function making one in each worker);
+    `options` are further uvicorn settings (the proxies believed, the workers' health-check timeout)."""
     limits = limits or ServerLimits()
     # A partial of a module-level class: it pickles, so spawned workers get the same limits.
     protocol = cast("type[asyncio.Protocol]", functools.partial(GatewayProtocol, limits=limits))
@@ -308,4 +316,5 @@ def run(
         ws="none",  # the gateway serves no WebSocket: an upgrade request is answered as plain HTTP
         timeout_keep_alive=limits.keep_alive_seconds,
         timeout_graceful_shutdown=30,
+        **options,
     )

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import httpx
 
 from connectors.base import ProviderRequest, ProviderResponse
+from gateway import tracing
 from gateway.config import Provider
 from gateway.transport import HttpxSender, Outbound, Sender, TransportKind, classify, sender
 
@@ -54,10 +55,13 @@ class Sent:
     latency_ms: float
 
 
-def encode(base_url: str, request: ProviderRequest) -> Outbound:
-    """The bytes on the wire: compact UTF-8 JSON (as httpx's `json=`), the query in the order the plan gave it."""
+def encode(base_url: str, request: ProviderRequest, traceparent: str | None = None) -> Outbound:
+    """The bytes on the wire: compact UTF-8 JSON (as httpx's `json=`), the query in the order the plan gave it,
+    and the W3C trace context of the request that makes the call (connectors never see it)."""
     url = base_url.rstrip("/") + request.path + (f"?{urlencode(list(request.query.items()))}" if request.query else "")
     headers = dict(request.headers)
+    if traceparent is not None:
+        headers["traceparent"] = traceparent
     body = None
     if request.json is not None:
         body = json.dumps(request.json, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
@@ -91,7 +95,8 @@ class Upstream:
         return found
 
     def encode(self, provider: str, request: ProviderRequest) -> Outbound:
-        return encode(self._providers[provider].base_url, request)
+        """The request's bytes, with the request's trace context for the vendor (W3C `traceparent`)."""
+        return encode(self._providers[provider].base_url, request, tracing.outbound())
 
     async def send(self, provider: str, request: ProviderRequest) -> Sent:
         return await self.transmit(provider, request, self.encode(provider, request))
@@ -115,7 +120,8 @@ class Upstream:
             reason = f"connection lost: {type(exc).__name__}"
             raise OutcomeUnknown(provider, outbound.url, reason, timed_out=False) from exc
         latency = (time.perf_counter() - started) * 1000
-        return Sent(request, ProviderResponse(status, headers, _body(content), outbound.url), latency)
+        body = content if request.binary else _body(content)
+        return Sent(request, ProviderResponse(status, headers, body, outbound.url), latency)
 
     async def aclose(self) -> None:
         senders, self._senders = self._senders, {}

@@ -144,3 +144,82 @@ def test_check_config_cli_prints_every_problem_and_fails(tmp_path: Path) -> None
     )
     assert yaml_error.returncode == 1
     assert "not valid YAML" in yaml_error.stderr
+
+
+def test_schema_errors_and_unknown_names_come_back_in_one_round(tmp_path: Path) -> None:
+    found = problems(
+        tmp_path,
+        """
+callers:
+  - {name: a, api_key_sha256: NOTHEX, accounts: [ghost]}
+providers:
+  p: {connector: nosuch, base_url: "not a url"}
+accounts:
+  - {id: x, provider: missing, defaults: {openings: 0}}
+""",
+    )
+    text = "\n".join(found)
+    # The schema's findings...
+    assert "callers[0].api_key_sha256" in text
+    assert "providers.p.base_url" in text
+    assert "accounts[0].defaults.openings" in text
+    # ...and, in the same round, every name that exists nowhere.
+    assert "callers[0].accounts[0]: unknown account 'ghost'" in text
+    assert "providers.p.connector: unknown connector 'nosuch'" in text
+    assert "accounts[0].provider: unknown provider 'missing'" in text
+
+
+def test_an_unset_variable_is_reported_with_the_rest_of_the_file(tmp_path: Path) -> None:
+    found = problems(
+        tmp_path,
+        """
+callers: []
+providers:
+  p: {connector: stackone, base_url: "${VENDOR_URL}", colour: red}
+accounts: []
+""",
+    )
+    assert any("environment variable VENDOR_URL is not set" in p for p in found)
+    assert any("providers.p.colour: Extra inputs are not permitted" in p for p in found)
+    # The value still holding ${VENDOR_URL} is not judged: the missing variable is the problem.
+    assert not any("base_url" in p for p in found)
+
+
+def test_in_process_sandboxes_are_refused_where_they_are_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("gateway.config.sandboxes_installed", lambda: False)
+    with pytest.raises(ConfigError) as caught:
+        load_config(DEMO_CONFIG, Registry.discover(), environ={})
+    refused = [p for p in caught.value.problems if "sandboxes are not installed" in p]
+    assert {p.split(": ")[1] for p in refused} == {
+        "providers.stackone-sandbox.sandbox",
+        "providers.bindbee-sandbox.sandbox",
+    }
+
+
+def test_the_gateway_runs_without_the_sandbox_package(tmp_path: Path) -> None:
+    """The production image has no `sandbox`: the app still builds and serves for a config without one."""
+    (tmp_path / "sitecustomize.py").write_text("import sys\nsys.modules['sandbox'] = None\n")
+    script = (
+        "import asyncio, httpx\n"
+        "from connectors.registry import Registry\n"
+        "from gateway.app import create_app\n"
+        "from gateway.config import load_config, sandboxes_installed\n"
+        "assert not sandboxes_installed()\n"
+        f"resolved = load_config({str(EXAMPLE)!r}, Registry.discover(), environ={EXAMPLE_ENV!r})\n"
+        "app = create_app(resolved)\n"
+        "async def main():\n"
+        "    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url='http://g') as c:\n"
+        "        print((await c.get('/healthz')).status_code)\n"
+        "asyncio.run(main())\n"
+        "import sys; print(sorted(m for m in sys.modules if m.startswith('sandbox') and sys.modules[m]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin", "PYTHONPATH": f"{tmp_path}:{ROOT}"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == ["200", "[]"]
