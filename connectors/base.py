@@ -167,6 +167,8 @@ class Support:
     """Canonical `filter[...]` keys the connector applies."""
     params: frozenset[str] = frozenset()
     """Forwarded parameters (`expand`, `proxy`, …) it passes on or honours."""
+    note: str | None = None
+    """How it is served, when the vendor's concept differs from the unified one (said in `/meta`)."""
 
     @property
     def supported(self) -> bool:
@@ -178,8 +180,10 @@ def unsupported(reason: str, *op_ids: str) -> dict[str, Support]:
     return {op_id: Support(reason) for op_id in op_ids}
 
 
-def served(op_id: str, filters: Sequence[str] = (), params: Sequence[str] = ()) -> dict[str, Support]:
-    return {op_id: Support(None, frozenset(filters), frozenset(params))}
+def served(
+    op_id: str, filters: Sequence[str] = (), params: Sequence[str] = (), note: str | None = None
+) -> dict[str, Support]:
+    return {op_id: Support(None, frozenset(filters), frozenset(params), note)}
 
 
 class Connector:

@@ -5,7 +5,7 @@ A test regenerates it and fails when the committed file differs, so the document
 
 from __future__ import annotations
 
-from connectors.bindbee.applications import APPLICATION_TABLE
+from connectors.bindbee.applications import APPLICATION_TABLE, HARVEST_APPLICATION_UNSUPPORTED
 from connectors.bindbee.candidates import (
     CANDIDATE_TABLE,
     HARVEST_EMAIL_TYPES,
@@ -13,8 +13,16 @@ from connectors.bindbee.candidates import (
     HARVEST_UNSUPPORTED,
     HARVEST_WEBSITE_TYPES,
 )
-from connectors.bindbee.connector import GREENHOUSE_CANDIDATE_UPDATE_RULES, GREENHOUSE_JOB_RULES
+from connectors.bindbee.connector import GREENHOUSE_CANDIDATE_UPDATE_RULES, GREENHOUSE_JOB_RULES, NOTE_RULES
 from connectors.bindbee.jobs import JOB_TABLE
+from connectors.bindbee.process import (
+    DOCUMENT_TABLE,
+    INTERVIEW_TABLE,
+    NOTE_TABLE,
+    OFFER_TABLE,
+    SCORECARD_TABLE,
+    STAGE_TABLE,
+)
 from connectors.bindbee.reference import DEPARTMENT_TABLE, LOCATION_TABLE, REJECTED_REASON_TABLE, USER_TABLE
 from connectors.extensions import EXTENSION_FIELDS
 from connectors.mapping import Table
@@ -57,7 +65,8 @@ def render() -> str:
         "## StackOne",
         "",
         "StackOne's DTOs are the unified model: bodies and records pass unchanged. The gateway's extension fields",
-        f"({', '.join(f'`{f}`' for f in EXTENSION_FIELDS)}) travel in `passthrough` under their own names.",
+        f"({', '.join(f'`{f}`' for f in EXTENSION_FIELDS)}, and `file_url` on uploads) travel in `passthrough` under",
+        "their own names; on a DTO without `passthrough` (the document upload) they are refused.",
         "",
         "## Bindbee",
         "",
@@ -68,6 +77,22 @@ def render() -> str:
         *_table("Locations (`GET /api/ats/v1/offices`)", LOCATION_TABLE),
         *_table("Users (`GET /api/ats/v1/remote-users`)", USER_TABLE),
         *_table("Rejected reasons (`GET /api/ats/v1/reject-reasons`)", REJECTED_REASON_TABLE),
+        "Bindbee keeps notes and attachments on the candidate, not the application: an application's notes and",
+        "documents are those of its candidate (read through `GET /api/ats/v1/applications/{id}` first), and a note or",
+        "document added to an application is added to its candidate. A sub-record read under a parent it does not",
+        "belong to is not found there.",
+        "",
+        *_table("Notes (`GET/POST /api/ats/v1/activities`, NOTE activities only)", NOTE_TABLE),
+        *_table(
+            "Documents (`GET /api/ats/v1/attachments`, `POST /api/ats/v1/candidates/{id}/attachments`)", DOCUMENT_TABLE
+        ),
+        *_table(
+            "Application stages, job application stages, interview stages (`GET /api/ats/v1/job-interview-stages`)",
+            STAGE_TABLE,
+        ),
+        *_table("Offers (`GET /api/ats/v1/offers`)", OFFER_TABLE),
+        *_table("Interviews, scheduled interviews (`GET /api/ats/v1/scheduled-interviews`)", INTERVIEW_TABLE),
+        *_table("Scorecards (`GET /api/ats/v1/scorecards`)", SCORECARD_TABLE),
         "Creating an application: with an inline `candidate`, one `POST /api/ats/v1/candidates` whose `data.job_id`",
         "puts the new candidate on the job (never two writes that could half succeed). Bindbee documents no request",
         "body for `POST /api/ats/v1/applications`, so an existing candidate (`candidate_id`) is put on a job only on",
@@ -96,6 +121,25 @@ def render() -> str:
         + ", else `other` |",
         *[f"| `{name}` | ✗ | {_cell(reason)} |" for name, reason in HARVEST_UNSUPPORTED.items()],
         "",
+        "### Greenhouse application writes (Bindbee passthrough → Harvest)",
+        "",
+        "Each reads the application's, the stage's or reason's and the acting user's Greenhouse ids from Bindbee",
+        "first; `On-Behalf-Of` is the acting user's (`acting_user_id`, required). `passthrough` keys go into Harvest's",
+        "body; one that would overwrite a mapped field is refused.",
+        "",
+        "| unified | Harvest | transform |",
+        "|---|---|---|",
+        "| move `interview_stage_id` | `POST /v1/applications/{id}/move` `{from_stage_id, to_stage_id}` | the "
+        "current stage Bindbee shows → `from_stage_id` |",
+        "| reject `rejected_reason_id` | `POST /v1/applications/{id}/reject` `{rejection_reason_id}` | `notes`, "
+        "`rejection_email` from `passthrough` |",
+        "| update `source.id` | `PATCH /v1/applications/{id}` `{source_id}` | a numeric Greenhouse id |",
+        "| update `custom_fields[].remote_id`, `.value` | `custom_fields[{id, value}]` | a numeric Greenhouse id |",
+        *[f"| update `{name}` | ✗ | {_cell(reason)} |" for name, reason in HARVEST_APPLICATION_UNSUPPORTED.items()],
+        "",
+        "## Bindbee rules",
+        "",
+        *_rules("Note create (candidate and application)", NOTE_RULES),
         "## Greenhouse rules (accounts with `ats: greenhouse`)",
         "",
         *_rules("Job create", GREENHOUSE_JOB_RULES),

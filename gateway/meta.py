@@ -30,6 +30,8 @@ def _entry(connector: Connector, account: AccountContext, op: Operation, support
     if not support.supported:
         entry["reason"] = support.reason
         return entry
+    if support.note:
+        entry["note"] = support.note
     if op.filters:
         entry["filters"] = [f.name for f in op.filters if (f.alias_of or f.name) in support.filters]
     forwarded = [p.name for p in op.params if p.forwarded]

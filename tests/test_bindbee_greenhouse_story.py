@@ -105,3 +105,11 @@ async def test_a_sub_record_of_another_parent_is_not_found(harness: Harness) -> 
             assert record["application_id"] == first
             elsewhere = await harness.call("GET", f"/unified/ats/applications/{second}/{kind}/{record['id']}", GH)
             assert elsewhere.status_code == 404, elsewhere.text
+
+
+async def test_meta_says_that_an_applications_notes_and_documents_are_its_candidates(harness: Harness) -> None:
+    meta = (await harness.call("GET", "/unified/ats/meta", "bindbee-demo")).json()
+    entries = {op["operation"]: op for op in meta["operations"]}
+    for op_id in ("ats_list_application_notes", "ats_create_application_note", "ats_upload_application_document"):
+        assert "candidate" in entries[op_id]["note"], op_id
+    assert "note" not in entries["ats_list_candidate_notes"]

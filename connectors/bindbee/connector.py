@@ -175,9 +175,16 @@ _HANDLERS: Mapping[str, Handler] = {
 }
 
 
+ON_THE_CANDIDATE = (
+    "Bindbee keeps notes and attachments on the candidate: an application's are its candidate's, and one added "
+    "to an application is added to its candidate"
+)
+
+
 def _read_support(op: Operation) -> Support:
-    filters = READS[op.collection].filters if op.answer == Answer.PAGE else {}
-    return Support(None, frozenset(filters))
+    spec = READS[op.collection]
+    filters = spec.filters if op.answer == Answer.PAGE else {}
+    return Support(None, frozenset(filters), note=ON_THE_CANDIDATE if spec.via_candidate else None)
 
 
 _CANDIDATE_UPDATE_OUTSIDE_GREENHOUSE = (
@@ -202,8 +209,8 @@ _SUPPORT: Mapping[str, Support] = {
         "ats_reject_application",
     ),
     **served("ats_create_candidate_note"),
-    **served("ats_create_application_note"),
-    **served("ats_upload_application_document"),
+    **served("ats_create_application_note", note=ON_THE_CANDIDATE),
+    **served("ats_upload_application_document", note=ON_THE_CANDIDATE),
     **unsupported(
         "Bindbee's attachments are fetched from their file URL, which the gateway does not download yet",
         "ats_download_application_document",
