@@ -20,16 +20,9 @@ import uvicorn
 
 from connectors.registry import Registry
 from gateway import logs, server
-from gateway.config import (
-    SANDBOX_KINDS,
-    ConfigError,
-    ResolvedConfig,
-    ServerSettings,
-    load_config,
-    sandboxes_installed,
-    server_settings,
-)
+from gateway.config import SANDBOX_KINDS, ConfigError, ResolvedConfig, load_config, sandboxes_installed
 from gateway.metrics import MULTIPROCESS_DIR
+from gateway.settings import ServerSettings, server_settings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

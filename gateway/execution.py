@@ -16,11 +16,12 @@ from connectors.base import Plan, ProviderRequest
 from gateway import idempotency, render
 from gateway.errors import GatewayError
 from gateway.exchange import Exchange, Services
-from gateway.executor import Execution, execute, unreadable
+from gateway.executor import Execution, execute
 from gateway.gate import LeaseRenewal, VendorGate
 from gateway.settle import settle
 from gateway.state.base import VendorDecision
 from gateway.state.claims import Kind
+from gateway.translate import unreadable
 
 
 def gate_for(services: Services, exchange: Exchange) -> VendorGate:

@@ -21,9 +21,9 @@ from connectors.unified.base import Dto, write_body
 from gateway import idempotency, limits, logs
 from gateway.errors import invalid_input
 from gateway.exchange import Exchange, Services
-from gateway.executor import not_supported
 from gateway.inputs import path_parameter, read_json_body, single_header
 from gateway.query import read_query
+from gateway.translate import not_supported
 
 
 def authenticate(services: Services, request: Request, operation: Operation) -> Exchange:

@@ -33,7 +33,7 @@ from uvicorn.server import ServerState
 from gateway.errors import GatewayError
 
 if TYPE_CHECKING:
-    from gateway.config import ServerSettings
+    from gateway.settings import ServerSettings
 
 LINGER_SECONDS = 2.0
 """How long a refused client's remaining bytes are read and dropped after its answer, before the close."""
@@ -41,7 +41,7 @@ LINGER_SECONDS = 2.0
 
 @dataclass(frozen=True)
 class ServerLimits:
-    """What one client connection may take; set by the `GATEWAY_*` variables of `ServerSettings` (gateway/config.py,
+    """What one client connection may take; set by the `GATEWAY_*` variables of `ServerSettings` (gateway/settings.py,
     where each is described), with these defaults."""
 
     header_timeout_seconds: float = 10.0

@@ -15,7 +15,7 @@ import httpx
 import pytest
 import yaml
 
-from gateway.config import ServerSettings
+from gateway.settings import ServerSettings
 from tests.conftest import DEMO_CONFIG, ROOT, basic, free_port
 
 GATEWAY = str(Path(sys.executable).parent / "gateway")

@@ -183,10 +183,10 @@ async def test_a_body_that_fails_to_encode_leaves_the_key_free(
     real = upstream.encode
     failures = iter([ValueError("Out of range float values are not JSON compliant")])
 
-    def failing_once(base_url: str, request: ProviderRequest) -> Any:
+    def failing_once(base_url: str, request: ProviderRequest, traceparent: str | None = None) -> Any:
         for failure in failures:
             raise failure
-        return real(base_url, request)
+        return real(base_url, request, traceparent)
 
     monkeypatch.setattr(upstream, "encode", failing_once)
     headers, body = key(), {"title": "Encoded at last", "code": uuid.uuid4().hex}

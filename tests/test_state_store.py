@@ -335,7 +335,7 @@ async def test_store_timeouts_through_a_slow_proxy_then_recovery(redis_url: str)
 
 async def test_a_half_loaded_script_set_never_runs_a_claim_twice(redis_url: str) -> None:
     """A pipeline is not a transaction: when only some scripts are missing, only those calls run again."""
-    from gateway.state.redis import CLAIM
+    from gateway.state.scripts import CLAIM
 
     store = RedisStore.from_url(redis_url)
     client = aioredis.Redis.from_url(redis_url)
