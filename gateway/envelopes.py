@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from gateway.errors import ERROR_CODES
 
 
 class DryRunRequest(BaseModel):
@@ -39,7 +41,7 @@ class ErrorBody(BaseModel):
     statusCode: int
     message: str
     timestamp: str
-    code: str
+    code: str = Field(json_schema_extra={"enum": list(ERROR_CODES)})
     retryable: bool
     request_id: str
     errors: list[FieldErrorBody]

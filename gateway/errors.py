@@ -13,6 +13,62 @@ from typing import Any, Literal
 
 from connectors.errors import FieldError
 
+ERROR_CODES: tuple[str, ...] = (
+    # 400: what the caller sent cannot be read
+    "malformed_json",
+    "json_too_deep",
+    "unknown_parameter",
+    "invalid_parameter",
+    "unsupported_filter",
+    "unsupported_parameter",
+    "invalid_cursor",
+    "missing_account_id",
+    "invalid_idempotency_key",
+    "idempotency_key_required",
+    "invalid_header",
+    "malformed_request",
+    # 401, 404, 405, 408, 409, 413, 431
+    "unauthorized",
+    "account_not_found",
+    "not_found",
+    "route_not_found",
+    "method_not_allowed",
+    "http_error",
+    "request_timeout",
+    "provider_conflict",
+    "idempotency_key_in_flight",
+    "payload_too_large",
+    "headers_too_large",
+    # 422: the body, or the vendor's refusal of it
+    "unknown_field",
+    "invalid_value",
+    "missing_required_field",
+    "too_many_items",
+    "unsupported_value",
+    "unsupported_field",
+    "passthrough_conflict",
+    "conflicting_values",
+    "validation_error",
+    "idempotency_key_reused",
+    "provider_validation_error",
+    # 429, 501, 5xx
+    "rate_limited",
+    "provider_rate_limited",
+    "not_implemented",
+    "internal_error",
+    "provider_auth_failed",
+    "provider_error",
+    "unexpected_provider_response",
+    "outcome_unknown",
+    "provider_unavailable",
+    "state_store_unavailable",
+    "idempotency_lease_lost",
+    "circuit_open",
+    "provider_timeout",
+)
+"""Every `code` the gateway answers with, declared once: the OpenAPI gives `code` this enum, and a test holds the
+README's table and every error the code builds to it."""
+
 
 def timestamp() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

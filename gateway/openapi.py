@@ -15,6 +15,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from connectors.catalogue import Answer, Operation, Param
 from gateway import envelopes
+from gateway.examples import EXAMPLES
 
 REF = "#/components/schemas/{model}"
 _ERRORS = (
@@ -132,7 +133,7 @@ def operation(op: Operation, refs: Refs) -> dict[str, Any]:
     if op.deprecated:
         item["deprecated"] = True
     if op.request is not None:
-        body = {"application/json": {"schema": refs[op.request, "validation"]}}
+        body = {"application/json": {"schema": refs[op.request, "validation"], "example": EXAMPLES[op.id]}}
         item["requestBody"] = {"required": True, "content": body}
     return item
 

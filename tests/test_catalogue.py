@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,9 @@ from connectors.base import AccountContext
 from connectors.catalogue import CATALOGUE
 from connectors.registry import Registry
 from connectors.unified import generate, schema
+from connectors.unified.base import write_body
+from gateway.errors import ERROR_CODES
+from gateway.examples import EXAMPLES
 from tests.contract import SPECS, require_shared
 
 ACCOUNTS = (
@@ -67,3 +71,31 @@ def test_stackones_job_create_and_update_dtos_are_one_shape() -> None:
     """Why one `JobWrite` serves both job writes."""
     create, update = schema.AtsCreateJobRequestDto, schema.AtsUpdateJobRequestDto
     assert create.model_json_schema()["properties"] == update.model_json_schema()["properties"]
+
+
+def test_every_write_has_a_worked_example_the_gateway_accepts() -> None:
+    writes = {op.id: op for op in CATALOGUE.values() if op.request is not None}
+    assert set(EXAMPLES) == set(writes)
+    for op_id, example in EXAMPLES.items():
+        request = writes[op_id].request
+        assert request is not None
+        write_body(request, example)
+
+
+def test_every_error_code_is_documented_and_every_documented_code_is_declared() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    table = readme[readme.index("| status | `code` | when |") :].split("\n\n", 1)[0]
+    documented = {code for line in table.splitlines()[2:] for code in re.findall(r"`([a-z_]+)`", line.split("|")[2])}
+    assert documented == set(ERROR_CODES)
+
+
+def test_every_error_the_code_builds_uses_a_declared_code() -> None:
+    root = Path(__file__).resolve().parents[1]
+    built: set[str] = set()
+    for path in [*root.glob("gateway/**/*.py"), *root.glob("connectors/**/*.py")]:
+        text = path.read_text()
+        built |= set(re.findall(r"GatewayError\(\s*\d{3},\s*\"([a-z_]+)\"", text))
+        built |= set(re.findall(r"code=\"([a-z_]+)\"", text))
+        built |= set(re.findall(r"FieldError\([^()]*?\"([a-z_]+)\"\)", text))
+    assert built, "the patterns found nothing: they no longer match the code"
+    assert built - set(ERROR_CODES) == set()
