@@ -7,6 +7,7 @@ carries must be declared unsupported with a reason: a value sent in it is an err
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -158,6 +159,12 @@ class Table:
     unsupported: Mapping[str, str] = field(default_factory=dict)
     """Unified write fields this vendor cannot carry, with the reason shown to the caller."""
 
+    def __post_init__(self) -> None:
+        read = [row.unified for row in self.rows if row.direction != "write"]
+        twice = sorted({name for name in read if read.count(name) > 1})
+        if twice:
+            raise ValueError(f"more than one row reads {', '.join(twice)}")
+
     def to_vendor(self, body: Dto, extra_errors: Sequence[FieldError] = ()) -> dict[str, Any]:
         """Translate a write body; every problem found, here or by the caller, is raised together."""
         data = body.model_dump(exclude_unset=True)
@@ -174,10 +181,21 @@ class Table:
         return out
 
     def to_unified(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for row in self.rows:
+        copies, others = self._reading
+        out = {unified: record.get(vendor) for unified, vendor in copies}
+        for row in others:
             out.update(row.to_unified(record))
         return out
+
+    @functools.cached_property
+    def _reading(self) -> tuple[tuple[tuple[str, str], ...], tuple[Row, ...]]:
+        """A page maps a table 100 times: its plain copies are read in one comprehension, and only the rows that
+        transform are called. No two rows read into the same field (see `__post_init__`), so order is moot."""
+        copies = tuple(
+            (row.unified, row.vendor) for row in self.rows if type(row) is Rename and row.direction != "write"
+        )
+        others = tuple(row for row in self.rows if type(row) is not Rename)
+        return copies, others
 
     def covered(self) -> set[str]:
         """Unified fields a row or the unsupported list accounts for (a test holds this to the model)."""

@@ -15,6 +15,7 @@ from datetime import datetime
 from connectors.base import Query, Support
 from connectors.catalogue import Filter, Operation, Param
 from connectors.errors import FieldError
+from connectors.unified.reading import wire_name
 from gateway.errors import invalid_input
 from gateway.inputs import ascii_int
 
@@ -182,6 +183,7 @@ def _check_fields(reading: _Reading, operation: Operation, fields: tuple[str, ..
     record = operation.record
     if not fields:
         return
-    unknown = [f for f in fields if record is None or f not in record.model_fields]
+    names = {wire_name(name, record) for name in record.model_fields} if record is not None else set()
+    unknown = [f for f in fields if f not in names]
     if unknown:
         reading.fail("fields", "query.fields", f"unknown field(s) {', '.join(unknown)}")

@@ -1,17 +1,19 @@
 """The render stage: a connector's result as StackOne answers it, through the same models the OpenAPI shows.
 
-Records are validated once, in the read mode (connectors.unified.base), against the operation's record model;
-envelopes are StackOne's own response models, so what the gateway answers cannot drift from what it documents.
+A read's whole answer (the envelope StackOne's response model defines, its records and `raw`) is validated in one
+pass by the reader derived from that model (connectors.unified.reading) into plain data, which orjson encodes:
+what the gateway answers cannot drift from what it documents, and no model instance is built on the way.
 """
 
 from __future__ import annotations
 
-import functools
+import json
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, TypeAdapter
+import orjson
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from connectors.base import (
@@ -24,7 +26,7 @@ from connectors.base import (
     WriteResult,
 )
 from connectors.catalogue import Answer, Operation
-from connectors.unified.base import read_record
+from connectors.unified.reading import reader
 from gateway import idempotency
 from gateway.envelopes import DryRun
 from gateway.errors import GatewayError, timestamp
@@ -33,13 +35,6 @@ from gateway.state.claims import StoredOutcome
 from gateway.upstream import Sent
 
 JSON = "application/json"
-_READ = {"read": True}
-
-
-@functools.cache
-def _records(model: type[BaseModel]) -> TypeAdapter[list[BaseModel]]:
-    """Built once per record model: every page of it is validated by the same adapter."""
-    return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
 def render(services: Services, exchange: Exchange, result: Result, exchanges: Sequence[Sent]) -> Response:
@@ -49,27 +44,32 @@ def render(services: Services, exchange: Exchange, result: Result, exchanges: Se
         return _json(_write_envelope(op, result), op.status, unset=False)
     if op.answer == Answer.PLAIN:
         assert isinstance(result, PlainResult)
-        return _json(op.response.model_validate(result.data, context=_READ), op.status)
+        return _encoded(reader(op.response).validate_python(result.data), op.status)
     if op.answer == Answer.FILE:
         assert isinstance(result, FileResult)
         return _file(result)
     raw = [_raw(sent) for sent in exchanges] if exchange.options.query.raw else None
-    fields = set(exchange.options.fields) or None
     if op.answer == Answer.RECORD:
         assert isinstance(result, RecordResult)
-        assert op.record is not None
-        envelope: dict[str, Any] = {"data": read_record(op.record, result.data), "raw": raw}
-        include: dict[str, Any] = {"data": fields or True}
+        envelope: dict[str, Any] = {"data": result.data}
     else:
         assert isinstance(result, PageResult)
-        assert op.record is not None
         following = services.signer.wrap(result.next_cursor, exchange.scope) if result.next_cursor else None
-        items = _records(op.record).validate_python(result.data, context=_READ)
-        envelope = {"next": following, "data": items, "raw": raw}
-        include = {"next": True, "data": {"__all__": fields} if fields else True}
+        envelope = {"next": following, "data": result.data}
     if raw is not None:
-        include["raw"] = True
-    return _json(op.response.model_validate(envelope), 200, include)
+        envelope["raw"] = raw
+    # Only what the envelope was given is answered: the response models' other fields (`next_page`) stay out.
+    answer = {key: value for key, value in reader(op.response).validate_python(envelope).items() if key in envelope}
+    if exchange.options.fields:
+        answer["data"] = _only(answer["data"], set(exchange.options.fields))
+    return _encoded(answer, 200)
+
+
+def _only(data: Any, fields: set[str]) -> Any:
+    """`fields=`: each record with the named fields alone, in the model's order."""
+    if isinstance(data, list):
+        return [_only(record, fields) for record in data]
+    return {key: value for key, value in data.items() if key in fields}
 
 
 def _write_envelope(op: Operation, result: WriteResult) -> BaseModel:
@@ -90,9 +90,19 @@ def written(op: Operation, result: WriteResult) -> Response:
     return _json(_write_envelope(op, result), op.status, unset=False)
 
 
-def _json(model: BaseModel, status: int, include: dict[str, Any] | None = None, unset: bool = True) -> Response:
+def _json(model: BaseModel, status: int, unset: bool = True) -> Response:
     """`unset=False` leaves out what the answer did not set (no `unified_warnings` when there were none)."""
-    return Response(model.model_dump_json(include=include, exclude_unset=not unset), status, media_type=JSON)
+    return Response(model.model_dump_json(exclude_unset=not unset), status, media_type=JSON)
+
+
+def _encoded(data: Any, status: int) -> Response:
+    """orjson refuses an integer beyond 64 bits, which a vendor's free-form field may hold: the standard encoder
+    writes it exactly."""
+    try:
+        body = orjson.dumps(data)
+    except orjson.JSONEncodeError:
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(body, status, media_type=JSON)
 
 
 def _file(result: FileResult) -> Response:

@@ -24,13 +24,13 @@ M = TypeVar("M", bound=BaseModel)
 _READ = {"read": True}
 
 
-def _open_enum(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+def open_enum_validator(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
     if isinstance(value, str) and isinstance(info.context, Mapping) and info.context.get("read"):
         return value
     return handler(value)
 
 
-OpenEnum = Annotated[T, WrapValidator(_open_enum)]
+OpenEnum = Annotated[T, WrapValidator(open_enum_validator)]
 """A StackOne enum: closed for what callers send, open for what vendors return."""
 
 
