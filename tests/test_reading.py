@@ -8,6 +8,7 @@ model refuses.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -34,7 +35,7 @@ _JSON = st.recursive(
 )
 
 
-def _values(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
+def _values(schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
     """Values a vendor might send where `schema` is expected: mostly fitting ones, now and then not."""
     kind = schema["type"]
     if kind == "model":
