@@ -31,7 +31,7 @@ from gateway import logs, render
 from gateway.config import ResolvedConfig
 from gateway.cursors import CursorSigner
 from gateway.errors import GatewayError
-from gateway.meta import describe
+from gateway.meta import describe, vendor_rules
 from gateway.metrics import Metrics
 from gateway.openapi import add_operations
 from gateway.pipeline import Gateway
@@ -194,7 +194,8 @@ def _operations_routes(app: FastAPI, gateway: Gateway, resolved: ResolvedConfig)
         caller = auth.caller(request.headers.get("authorization"))
         account = auth.account(caller, request.headers.get("x-account-id"))
         connector = gateway.services.connector(account)
-        return JSONResponse(describe(connector, gateway.services.contexts[account.id]))
+        required = await vendor_rules(gateway.services, account)
+        return JSONResponse(describe(connector, gateway.services.contexts[account.id], required))
 
 
 def _customise_openapi(app: FastAPI) -> None:

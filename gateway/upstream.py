@@ -14,9 +14,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -37,6 +37,10 @@ class NotSent(UpstreamFailure):
     pass
 
 
+class HostNotAllowed(UpstreamFailure):
+    """An absolute URL outside the provider's `download_hosts`: refused before anything is sent."""
+
+
 class OutcomeUnknown(UpstreamFailure):
     def __init__(self, provider: str, url: str, reason: str, *, timed_out: bool) -> None:
         super().__init__(provider, url, reason)
@@ -52,9 +56,37 @@ class Sent:
     latency_ms: float
 
 
+def is_absolute(path: str) -> bool:
+    return path.startswith(("https://", "http://"))
+
+
+def refusal(provider: Provider, request: ProviderRequest) -> str | None:
+    """Why an absolute URL (a file the vendor's answer pointed at) may not be fetched for this provider, or None.
+
+    Only hosts the operator listed in `download_hosts` (default: the base URL's own) are fetched, so a vendor's
+    answer can never steer the gateway to an internal address."""
+    if not is_absolute(request.path):
+        return None
+    host = (urlsplit(request.path).hostname or "").lower()
+    if _allowed(host, provider.download_hosts or [urlsplit(provider.base_url).hostname or ""]):
+        return None
+    return (
+        f"the vendor's file is at {host or 'an unreadable URL'}, which is not one of this provider's download_hosts;"
+        " nothing was fetched"
+    )
+
+
+def _allowed(host: str, patterns: Sequence[str]) -> bool:
+    for pattern in (p.lower() for p in patterns):
+        if host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:])):
+            return True
+    return False
+
+
 def encode(base_url: str, request: ProviderRequest) -> Outbound:
     """The bytes on the wire: compact UTF-8 JSON (as httpx's `json=`), the query in the order the plan gave it."""
-    url = base_url.rstrip("/") + request.path + (f"?{urlencode(list(request.query.items()))}" if request.query else "")
+    target = request.path if is_absolute(request.path) else base_url.rstrip("/") + request.path
+    url = target + (f"?{urlencode(list(request.query.items()))}" if request.query else "")
     headers = dict(request.headers)
     body = None
     if request.json is not None:
@@ -88,9 +120,15 @@ class Upstream:
             )
         return found
 
+    def refusal(self, provider: str, request: ProviderRequest) -> str | None:
+        return refusal(self._providers[provider], request)
+
     async def send(self, provider: str, request: ProviderRequest) -> Sent:
         settings = self._providers[provider]
         outbound = encode(settings.base_url, request)
+        refused = refusal(settings, request)
+        if refused is not None:
+            raise HostNotAllowed(provider, outbound.url, refused)
         started = time.perf_counter()
         try:
             async with asyncio.timeout(settings.timeouts.total):
@@ -106,7 +144,8 @@ class Upstream:
             reason = f"connection lost: {type(exc).__name__}"
             raise OutcomeUnknown(provider, outbound.url, reason, timed_out=False) from exc
         latency = (time.perf_counter() - started) * 1000
-        return Sent(request, ProviderResponse(status, headers, _body(content), outbound.url), latency)
+        body = content if request.binary else _body(content)
+        return Sent(request, ProviderResponse(status, headers, body, outbound.url), latency)
 
     async def aclose(self) -> None:
         senders, self._senders = self._senders, {}

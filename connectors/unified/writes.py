@@ -78,6 +78,13 @@ class NoteUpdate(s.AtsUpdateNotesRequestDto, Extensions):
 class DocumentUpload(s.AtsDocumentsUploadRequestDto, Extensions):
     """StackOne's upload DTO has no `passthrough`: an `acting_user_id` reaches only connectors that can carry it."""
 
+    file_url: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Where the vendor fetches the file from, instead of `content` (gateway extension; Merge takes "
+        "attachments by URL).",
+    )
+
 
 class OfferCreate(s.AtsCreateOfferRequestDto, Extensions):
     pass
