@@ -144,7 +144,8 @@ class Upstream:
             reason = f"connection lost: {type(exc).__name__}"
             raise OutcomeUnknown(provider, outbound.url, reason, timed_out=False) from exc
         latency = (time.perf_counter() - started) * 1000
-        body = content if request.binary else _body(content)
+        # A file's bytes stay bytes; an error answer to a download is read like any other, for the error envelope.
+        body = content if request.binary and status in request.ok_statuses else _body(content)
         return Sent(request, ProviderResponse(status, headers, body, outbound.url), latency)
 
     async def aclose(self) -> None:

@@ -244,6 +244,17 @@ async def test_a_document_is_downloaded_byte_for_byte_from_an_allowed_host(merge
     assert "x-account-token" not in sent.headers
 
 
+async def test_a_file_the_host_no_longer_has_is_a_404_in_the_envelope(merge: respx.MockRouter) -> None:
+    merge.get(f"{API}/applications/{APP}").respond(json={"id": APP, "candidate": CAND})
+    attachment = {"id": DOC, "candidate": CAND, "file_name": "cv.pdf", "file_url": f"{FILES}/expired/cv.pdf"}
+    merge.get(f"{API}/attachments/{DOC}").respond(json=attachment)
+    merge.get(f"{FILES}/expired/cv.pdf").respond(404, text="<Error><Code>NoSuchKey</Code></Error>")
+    async with gateway(config(download_hosts=["files.merge.test"])) as client:
+        response = await client.get(f"/unified/ats/applications/{APP}/documents/{DOC}/download")
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    assert response.json()["provider_errors"][0]["raw"] == "<Error><Code>NoSuchKey</Code></Error>"
+
+
 async def test_a_file_url_on_another_host_is_refused_and_nothing_is_fetched(merge: respx.MockRouter) -> None:
     merge.get(f"{API}/applications/{APP}").respond(json={"id": APP, "candidate": CAND})
     attachment = {"id": DOC, "candidate": CAND, "file_name": "x", "file_url": "http://169.254.169.254/latest/meta-data"}
