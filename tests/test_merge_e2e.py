@@ -88,13 +88,19 @@ async def test_seed_001_updates_a_candidate_with_typed_contacts(harness: Harness
     assert response.json()["data"]["id"] == candidate_id
     method, path, sent = posts(harness)[-1]
     assert (method, path) == ("PATCH", f"/api/ats/v1/candidates/{candidate_id}")
-    assert sent["model"]["email_addresses"] == [
-        {"value": "sestier.romain123@gmail.com", "email_address_type": "PERSONAL"}
-    ]
-    assert sent["model"]["phone_numbers"] == [
-        {"value": "+447700112233", "phone_number_type": "MOBILE"},
-        {"value": "+16178294093"},
-    ]
+    assert sent == {
+        "model": {
+            "first_name": "Romain",
+            "last_name": "Sestier",
+            "email_addresses": [{"value": "sestier.romain123@gmail.com", "email_address_type": "PERSONAL"}],
+            "phone_numbers": [{"value": "+447700112233", "phone_number_type": "MOBILE"}, {"value": "+16178294093"}],
+            "urls": [{"value": "https://www.linkedin.com/in/romainsestier/", "url_type": "SOCIAL_MEDIA"}],
+            "company": "Company Inc.",
+            "title": "Software Engineer",
+            "locations": ["United States"],
+        },
+        "remote_user_id": body["acting_user_id"],
+    }
     updated = (await harness.call("GET", f"/unified/ats/candidates/{candidate_id}", ACCOUNT)).json()["data"]
     assert (updated["first_name"], updated["title"], updated["email"]) == ("Romain", "Software Engineer", body["email"])
     assert updated["emails"] == [{"type": "personal", "value": "sestier.romain123@gmail.com"}]
