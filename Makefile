@@ -17,7 +17,7 @@ help:
 	@echo "make run    - the demo: the gateway on http://127.0.0.1:8080 with config/demo.yaml (sandboxes in-process)"
 	@echo "make test   - ruff, mypy --strict and the whole pytest suite (installs redis-server, nginx, docker-compose)"
 	@echo "make check-config CONFIG=file - every problem of a configuration file and the variables it needs"
-	@echo "make cluster / cluster-stop - two replicas behind nginx, Redis and both sandboxes as local processes"
+	@echo "make cluster / cluster-stop - two replicas behind nginx, Redis and the three sandboxes as local processes"
 	@echo "make bench  - the performance suite, the working tree against BASE (default HEAD~1; 30-40 minutes, QUICK=1 10-20): bench/results/latest.{json,md,png}"
 	@echo "make soak   - 2,000 keyed writes per vendor fault mode, then the crash suite (make crash)"
 	@echo "make crash  - two replicas and Redis killed under 2,000 keyed writes per mode: bench/results/crash.md"

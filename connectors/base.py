@@ -29,6 +29,8 @@ class ProviderRequest:
 
     method: str
     path: str
+    """Relative to the base URL; or an absolute URL the vendor's own answer gave (an attachment's file), which the
+    gateway fetches only from the provider's `download_hosts`."""
     headers: Mapping[str, str]
     query: Mapping[str, str] = field(default_factory=dict)
     json: Any = None
@@ -149,7 +151,14 @@ class LookupResult:
     """True when not finding it proves it is not there (the vendor's reads are live and it is done processing)."""
 
 
-Result = WriteResult | RecordResult | PageResult | PlainResult | FileResult | LookupResult
+@dataclass(frozen=True)
+class RequirementsResult:
+    """What the vendor itself requires of a write for this account (Merge's `/meta/post`), as rules `/meta` shows."""
+
+    rules: tuple[Rule, ...]
+
+
+Result = WriteResult | RecordResult | PageResult | PlainResult | FileResult | LookupResult | RequirementsResult
 T = TypeVar("T")
 Steps = Generator[ProviderRequest, ProviderResponse, T]
 """Vendor exchanges that end in a value: a plan's parts, composed with `yield from`."""
@@ -168,7 +177,8 @@ class Support:
     params: frozenset[str] = frozenset()
     """Forwarded parameters (`expand`, `proxy`, …) it passes on or honours."""
     note: str | None = None
-    """How it is served, when the vendor's concept differs from the unified one (said in `/meta`)."""
+    """How a served operation differs from its unified meaning (Merge's application notes are the candidate's),
+    said in `/meta` and the documentation, so nothing is mapped silently."""
 
     @property
     def supported(self) -> bool:
@@ -199,6 +209,9 @@ class Connector:
     """Credential names the account must supply (resolved from environment variables by the gateway)."""
     quota_credential: ClassVar[str] = "api_key"
     """The credential the vendor meters its quota by (StackOne: the API key; Bindbee: the connector token)."""
+    default_requests_per_minute: ClassVar[int | None] = None
+    """The vendor's published quota per `quota_credential`, used when the provider configures none (Merge's
+    plans differ, so a provider's `quota` overrides it)."""
 
     def support(self, account: AccountContext) -> Mapping[str, Support]:
         """Every catalogue operation by id, served or with the reason it is not (an ATS can change the answer);
@@ -224,6 +237,12 @@ class Connector:
         if errors:
             raise InvalidInput(errors)
         return plan
+
+    def requirements(self, operation: Operation, account: AccountContext) -> Plan | None:
+        """A plan reading what the vendor requires of this write for this account, ending in a
+        `RequirementsResult`; None when the connector's declared rules are all there is. `/meta` runs it through
+        the same driver and cache as the write's own plan, which checks the same answer."""
+        return None
 
     def error_message(self, response: ProviderResponse) -> str | None:
         """The vendor's own human sentence from an error body, when it has one."""

@@ -5,6 +5,7 @@ A test regenerates it and fails when the committed file differs, so the document
 
 from __future__ import annotations
 
+from connectors.base import AccountContext
 from connectors.bindbee.applications import APPLICATION_TABLE, HARVEST_APPLICATION_UNSUPPORTED
 from connectors.bindbee.candidates import (
     CANDIDATE_TABLE,
@@ -24,8 +25,16 @@ from connectors.bindbee.process import (
     STAGE_TABLE,
 )
 from connectors.bindbee.reference import DEPARTMENT_TABLE, LOCATION_TABLE, REJECTED_REASON_TABLE, USER_TABLE
+from connectors.catalogue import CATALOGUE, Operation
 from connectors.extensions import EXTENSION_FIELDS
 from connectors.mapping import Table
+from connectors.merge import applications as merge_applications
+from connectors.merge import candidates as merge_candidates
+from connectors.merge import records as merge_records
+from connectors.merge.connector import ACTING_USER, MOVE_STAGE, MergeConnector
+from connectors.merge.reads import READS as MERGE_READS
+from connectors.merge.writes import META_TTL_SECONDS
+from connectors.registry import Registry
 from connectors.rules import Rule
 
 _ARROW = {"both": "↔", "write": "→", "read": "←"}
@@ -144,9 +153,131 @@ def render() -> str:
         "",
         *_rules("Job create", GREENHOUSE_JOB_RULES),
         *_rules("Candidate update", GREENHOUSE_CANDIDATE_UPDATE_RULES),
+        *_merge(),
     ]
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _merge() -> list[str]:
+    support = MergeConnector().support(_ACCOUNTS[0])
+    reads = [
+        f"| `{op_id}` | `GET /api/ats/v1/{spec.collection}` | "
+        + (", ".join(f"`{u}`→`{v}`" for u, v in spec.filters.items() if u in support[op_id].filters) or " ")
+        + f" | {_cell(spec.note or '')} |"
+        for op_id, spec in MERGE_READS.items()
+    ]
+    served_notes = [
+        f"| `{op_id}` | {_cell(entry.note)} |"
+        for op_id, entry in support.items()
+        if entry.supported and entry.note and op_id not in MERGE_READS
+    ]
+    lines = [
+        "## Merge",
+        "",
+        "Writes are `{model, remote_user_id}`: `acting_user_id` becomes `remote_user_id`, which Merge requires,",
+        "so a write without it (and without an account default) is a 422 before any call. Before each create the",
+        "connector reads Merge's `/meta/post` for the linked account (kept "
+        f"{META_TTL_SECONDS:.0f} s in the state store for",
+        "every replica): a field it requires that the body leaves empty is a 422 naming the unified field, and",
+        "`/unified/ats/meta` shows the same requirements in each write's schema. Merge's answers",
+        "`{model, warnings, errors}` come back as the record's ids with `unified_warnings`; Merge's `errors[]` as",
+        "the envelope's `errors`, each named by the unified field its `source.pointer` maps back to",
+        "(`passthrough.<name>` when no row carries it). The caller's `Idempotency-Key` is forwarded on POSTs.",
+        "`raw=true` asks Merge for `include_remote_data`.",
+        "",
+        *_table("Candidates (`POST/PATCH/GET /api/ats/v1/candidates`)", merge_candidates.CANDIDATE_TABLE),
+        *_table("Applications (`POST/GET /api/ats/v1/applications`)", merge_applications.APPLICATION_TABLE),
+        *_table("Move (`POST /api/ats/v1/applications/{id}/change-stage`)", merge_applications.MOVE_TABLE),
+        *_rules("Rules on every write (move: both)", (ACTING_USER, MOVE_STAGE)),
+        *_table(
+            "Documents (`POST/GET /api/ats/v1/attachments`, the application's candidate's)",
+            merge_records.DOCUMENT_TABLE,
+        ),
+        *_table("Notes (`POST/GET /api/ats/v1/activities`, written as `NOTE` activities)", merge_records.NOTE_TABLE),
+        *_table("Interviews (`GET /api/ats/v1/interviews`)", merge_records.INTERVIEW_TABLE),
+        *_table("Stages (`GET /api/ats/v1/job-interview-stages`)", merge_records.STAGE_TABLE),
+        *_table("Offers (`GET /api/ats/v1/offers`)", merge_records.OFFER_TABLE),
+        *_table("Scorecards (`GET /api/ats/v1/scorecards`)", merge_records.SCORECARD_TABLE),
+        *_table("Job postings (`GET /api/ats/v1/job-postings`)", merge_records.JOB_POSTING_TABLE),
+        *_table("Jobs (`GET /api/ats/v1/jobs`, read only)", merge_records.JOB_TABLE),
+        *_table("Users (`GET /api/ats/v1/users`)", merge_records.USER_TABLE),
+        *_table("Departments (`GET /api/ats/v1/departments`)", merge_records.DEPARTMENT_TABLE),
+        *_table("Locations (`GET /api/ats/v1/offices`)", merge_records.LOCATION_TABLE),
+        *_table("Rejected reasons (`GET /api/ats/v1/reject-reasons`)", merge_records.REJECTED_REASON_TABLE),
+        "### Reads",
+        "",
+        "Merge filters by its own `created_at`/`modified_at` (when its copy was stored or changed), which can be later",
+        "than the ATS's: a filtered list has everything changed after the date, and possibly more.",
+        "",
+        "| operation | Merge | filters | notes |",
+        "|---|---|---|---|",
+        *reads,
+        "",
+        "### Writes that differ from their unified meaning",
+        "",
+        "| operation | how |",
+        "|---|---|",
+        *served_notes,
+        "",
+        "### Not served (501)",
+        "",
+        "| operation | reason |",
+        "|---|---|",
+        *[f"| `{op_id}` | {_cell(entry.reason or '')} |" for op_id, entry in support.items() if not entry.supported],
+    ]
+    return [*lines, ""]
+
+
+_ACCOUNTS = (
+    AccountContext("generic", None, "linked", {}),
+    AccountContext("greenhouse", "greenhouse", "linked", {}),
+)
+_ACTIONS = {"move", "reject", "upload", "download", "result"}
+_CONNECTORS = (("StackOne", "stackone"), ("Bindbee", "bindbee"), ("Merge", "merge"))
+
+
+def _group(op: Operation) -> str:
+    """An operation's resource, as its shortest route names it: `applications/{id}/notes`."""
+    parts = op.path.removeprefix("/unified/ats/").split("/")
+    while parts[-1] in _ACTIONS or parts[-1] == "{subResourceId}" or (len(parts) > 1 and parts[-1] == "{id}"):
+        parts.pop()
+    return "/".join(parts)
+
+
+def _served(registry: Registry, name: str, ops: list[Operation]) -> str:
+    generic, greenhouse = (registry[name].support(account) for account in _ACCOUNTS)
+    verbs = [op.id.split("_")[1] for op in ops]
+    everywhere = [verb for op, verb in zip(ops, verbs, strict=True) if generic[op.id].supported]
+    only_greenhouse = [
+        verb
+        for op, verb in zip(ops, verbs, strict=True)
+        if greenhouse[op.id].supported and not generic[op.id].supported
+    ]
+    if len(everywhere) == len(ops):
+        return "✓"
+    cell = ", ".join([*dict.fromkeys(everywhere), *(f"{v} (Greenhouse)" for v in dict.fromkeys(only_greenhouse))])
+    return cell or "—"
+
+
+def operations_table(registry: Registry | None = None) -> str:
+    """README's "Operations by connector": each resource's operations a connector serves (`✓`: all of them),
+    from the support tables the gateway routes by; `/unified/ats/meta` says why the others are 501."""
+    registry = registry or Registry.discover()
+    groups: dict[str, list[Operation]] = {}
+    for op in CATALOGUE.values():
+        groups.setdefault(_group(op), []).append(op)
+    lines = [
+        "| resource | operations | " + " | ".join(title for title, _ in _CONNECTORS) + " |",
+        "|---|---|" + "---|" * len(_CONNECTORS),
+    ]
+    for group, ops in groups.items():
+        verbs = ", ".join(dict.fromkeys(op.id.split("_")[1] for op in ops))
+        cells = " | ".join(_served(registry, name, ops) for _, name in _CONNECTORS)
+        lines.append(f"| `{group}` | {verbs} | {cells} |")
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
-    print(render(), end="")
+    import sys
+
+    print(operations_table() if sys.argv[1:] == ["operations"] else render(), end="")

@@ -1,4 +1,4 @@
-"""Resolution of the gateway's extension fields (`acting_user_id`, `openings`, `template_id`).
+"""Resolution of the gateway's extension fields (`acting_user_id`, `openings`, `template_id`, `file_url`).
 
 One order for every connector, as CONTRACT.md fixes it: the explicit field, then the same key in `passthrough`,
 then the account's configured defaults. A key taken from `passthrough` is removed from it so that it is not also
@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from connectors.errors import FieldError, InvalidInput, field_errors
 from connectors.unified.base import Dto
 
-EXTENSION_FIELDS = ("acting_user_id", "openings", "template_id")
+EXTENSION_FIELDS = ("acting_user_id", "openings", "template_id", "file_url")
 UPDATE_DEFAULTS = ("acting_user_id",)
 """Defaults that also apply to updates; a template or an opening count only means something on create."""
 

@@ -82,10 +82,7 @@ def claim_and_budget(services: Services, exchange: Exchange, first_is_write: boo
             lease_ms=int(services.config.idempotency_lease_seconds * 1000),
             sending=first_is_write,
         )
-    provider = services.provider(exchange.account)
-    name = exchange.connector.quota_credential
-    credential = exchange.context.credentials.get(name, "")
-    exchange.budget = limits.vendor_budget(provider, credential, name, owner, exchange.caller)
+    exchange.budget = services.vendor_budget(exchange.account, exchange.caller, owner)
 
 
 async def admit(services: Services, health: StoreState, exchange: Exchange) -> Decision:

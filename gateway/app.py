@@ -31,7 +31,7 @@ from gateway import docs_assets, logs, render, tracing
 from gateway.config import ResolvedConfig
 from gateway.cursors import CursorSigner
 from gateway.errors import GatewayError
-from gateway.meta import describe
+from gateway.meta import describe, vendor_rules
 from gateway.metrics import Metrics
 from gateway.openapi import add_operations
 from gateway.pipeline import Gateway
@@ -224,9 +224,10 @@ def _operations_routes(app: FastAPI, gateway: Gateway, resolved: ResolvedConfig)
     @app.get("/unified/ats/meta", tags=["meta"], operation_id="gateway_meta")
     async def meta(request: Request) -> JSONResponse:
         """Operations this account's connector supports, with the JSON Schema of each write."""
-        _, account = gateway.services.auth.identify(request.headers)
+        caller, account = gateway.services.auth.identify(request.headers)
         connector = gateway.services.connector(account)
-        return JSONResponse(describe(connector, gateway.services.contexts[account.id]))
+        required = await vendor_rules(gateway.services, caller, account)
+        return JSONResponse(describe(connector, gateway.services.contexts[account.id], required))
 
 
 def _customise_openapi(app: FastAPI) -> None:

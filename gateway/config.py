@@ -119,6 +119,11 @@ class Provider(_Strict):
     max_connections: int = Field(default=256, ge=1, description="connection pool size to this vendor")
     breaker: Breaker = Breaker()
     retries: Retries = Retries()
+    download_hosts: list[str] | None = Field(
+        default=None,
+        description="hosts the vendor's file URLs may be fetched from (`*.example.com`: its subdomains); "
+        "default: the base_url's host only",
+    )
 
 
 class AccountDefaults(_Strict):
@@ -336,7 +341,19 @@ def resolve(
         need(config.cursor_secret, "cursor_secret")
     if problems:
         raise ConfigError(problems)
-    return ResolvedConfig(config=config, secrets=secrets, caller_key_hashes=hashes)
+    return ResolvedConfig(config=_connector_quotas(config, registry), secrets=secrets, caller_key_hashes=hashes)
+
+
+def _connector_quotas(config: GatewayConfig, registry: Registry) -> GatewayConfig:
+    """A provider without `quota` gets its connector's published one (Merge meters each linked account), so
+    every reader of the quota (budgets, waits) sees the same numbers; a configured `quota` wins (a vendor plan)."""
+    providers = {
+        name: provider.model_copy(update={"quota": VendorQuota(requests_per_minute=default)})
+        if provider.quota is None and (default := registry[provider.connector].default_requests_per_minute)
+        else provider
+        for name, provider in config.providers.items()
+    }
+    return config.model_copy(update={"providers": providers})
 
 
 def load_config(path: str | Path, registry: Registry, environ: Mapping[str, str] | None = None) -> ResolvedConfig:

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from connectors.base import AccountContext, Call, Connector, Plan
 from connectors.catalogue import Operation
 from connectors.registry import Registry
+from gateway import limits
 from gateway.auth import Authenticator
 from gateway.config import Account, Caller, GatewayConfig, Provider
 from gateway.cursors import CursorScope, CursorSigner
@@ -52,6 +53,12 @@ class Services:
 
     def connector(self, account: Account) -> Connector:
         return self.registry[self.provider(account).connector]
+
+    def vendor_budget(self, account: Account, caller: Caller, owner: str) -> VendorBudget:
+        """The shared state of the vendor credential `account` calls with, as `caller` takes from it."""
+        name = self.connector(account).quota_credential
+        credential = self.contexts[account.id].credentials.get(name, "")
+        return limits.vendor_budget(self.provider(account), credential, name, owner, caller)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)

@@ -174,6 +174,10 @@ class _Driver:
 
     async def _exchange(self, request: ProviderRequest) -> ProviderResponse | None:
         """The vendor's answer to one request, None when it failed and is being retried; or the error."""
+        refused = self.upstream.refusal(self.provider, request)
+        if refused is not None:
+            # A file URL the vendor's answer gave, outside download_hosts: no budget taken, nothing sent.
+            raise GatewayError(502, "unexpected_provider_response", f"{self.provider}: {refused}")
         gate = self.gate
         cached = await gate.cached(request) if gate is not None else None
         if cached is not None:

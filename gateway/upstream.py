@@ -17,9 +17,9 @@ import json
 import math
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import orjson
@@ -42,6 +42,10 @@ class NotSent(UpstreamFailure):
     pass
 
 
+class HostNotAllowed(UpstreamFailure):
+    """An absolute URL outside the provider's `download_hosts`: refused before anything is sent."""
+
+
 class OutcomeUnknown(UpstreamFailure):
     def __init__(self, provider: str, url: str, reason: str, *, timed_out: bool) -> None:
         super().__init__(provider, url, reason)
@@ -57,10 +61,39 @@ class Sent:
     latency_ms: float
 
 
+def is_absolute(path: str) -> bool:
+    return path.startswith(("https://", "http://"))
+
+
+def refusal(provider: Provider, request: ProviderRequest) -> str | None:
+    """Why an absolute URL (a file the vendor's answer pointed at) may not be fetched for this provider, or None.
+
+    Only hosts the operator listed in `download_hosts` (default: the base URL's own) are fetched, so a vendor's
+    answer can never steer the gateway to an internal address."""
+    if not is_absolute(request.path):
+        return None
+    host = (urlsplit(request.path).hostname or "").lower()
+    if _allowed(host, provider.download_hosts or [urlsplit(provider.base_url).hostname or ""]):
+        return None
+    return (
+        f"the vendor's file is at {host or 'an unreadable URL'}, which is not one of this provider's download_hosts;"
+        " nothing was fetched"
+    )
+
+
+def _allowed(host: str, patterns: Sequence[str]) -> bool:
+    for pattern in (p.lower() for p in patterns):
+        if host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:])):
+            return True
+    return False
+
+
 def encode(base_url: str, request: ProviderRequest, traceparent: str | None = None) -> Outbound:
     """The bytes on the wire: compact UTF-8 JSON (as httpx's `json=`), the query in the order the plan gave it,
-    and the W3C trace context of the request that makes the call (connectors never see it)."""
-    url = base_url.rstrip("/") + request.path + (f"?{urlencode(list(request.query.items()))}" if request.query else "")
+    and the W3C trace context of the request that makes the call (connectors never see it). A path that is an
+    absolute URL (a file the vendor's answer pointed at) is fetched as it is."""
+    target = request.path if is_absolute(request.path) else base_url.rstrip("/") + request.path
+    url = target + (f"?{urlencode(list(request.query.items()))}" if request.query else "")
     headers = dict(request.headers)
     if traceparent is not None:
         headers["traceparent"] = traceparent
@@ -100,6 +133,9 @@ class Upstream:
         """The request's bytes, with the request's trace context for the vendor (W3C `traceparent`)."""
         return encode(self._providers[provider].base_url, request, tracing.outbound())
 
+    def refusal(self, provider: str, request: ProviderRequest) -> str | None:
+        return refusal(self._providers[provider], request)
+
     async def send(self, provider: str, request: ProviderRequest) -> Sent:
         return await self.transmit(provider, request, self.encode(provider, request))
 
@@ -107,6 +143,9 @@ class Upstream:
         """Send what `encode` made of `request`: split, so a caller can do what must happen once the bytes exist
         and before they leave (the executor marks a write as possibly delivered only then)."""
         settings = self._providers[provider]
+        refused = refusal(settings, request)
+        if refused is not None:
+            raise HostNotAllowed(provider, outbound.url, refused)
         started = time.perf_counter()
         try:
             async with asyncio.timeout(settings.timeouts.total):
@@ -122,7 +161,8 @@ class Upstream:
             reason = f"connection lost: {type(exc).__name__}"
             raise OutcomeUnknown(provider, outbound.url, reason, timed_out=False) from exc
         latency = (time.perf_counter() - started) * 1000
-        body = content if request.binary else _body(content)
+        # A file's bytes stay bytes; an error answer to a download is read like any other, for the error envelope.
+        body = content if request.binary and status in request.ok_statuses else _body(content)
         return Sent(request, ProviderResponse(status, headers, body, outbound.url), latency)
 
     async def aclose(self) -> None:

@@ -1,4 +1,4 @@
-"""`make cluster`: two replicas behind nginx with Redis and both sandboxes, started by the same script users run."""
+"""`make cluster`: two replicas behind nginx with Redis and the three sandboxes, started as users start them."""
 
 from __future__ import annotations
 
@@ -104,6 +104,14 @@ def test_a_create_through_one_replica_is_replayed_through_the_other(cluster: dic
     assert vendor_jobs(cluster, code) == 1
     through_nginx = httpx.get(f"{url(cluster, 'nginx')}/unified/ats/jobs", headers=headers())
     assert through_nginx.status_code == 200
+
+
+@pytest.mark.parametrize("account", ["stackone-demo", "bindbee-greenhouse-demo", "bindbee-demo", "merge-demo"])
+def test_every_account_is_served_through_nginx(cluster: dict[str, Any], account: str) -> None:
+    """Each sandbox runs as its own process, reached by the replicas as compose reaches its services."""
+    page = httpx.get(f"{url(cluster, 'nginx')}/unified/ats/candidates", headers=headers(account=account))
+    assert page.status_code == 200, page.text
+    assert page.json()["data"], f"{account}: the sandbox's seeded candidates did not come through"
 
 
 def test_both_replicas_expose_metrics(cluster: dict[str, Any]) -> None:

@@ -19,6 +19,8 @@ EXAMPLE_ENV = {
     "STACKONE_API_KEY": "sk",
     "BINDBEE_API_KEY": "bk",
     "ACME_BINDBEE_CONNECTOR_TOKEN": "ct",
+    "MERGE_API_KEY": "mk",
+    "INITECH_MERGE_ACCOUNT_TOKEN": "mt",
     "GATEWAY_CURSOR_SECRET": "cs",
 }
 
@@ -33,7 +35,12 @@ def problems(tmp_path: Path, text: str, env: dict[str, str] | None = None) -> li
 
 def test_demo_config_loads_without_any_secret() -> None:
     resolved = load_config(DEMO_CONFIG, Registry.discover(), environ={})
-    assert {a.id for a in resolved.config.accounts} == {"stackone-demo", "bindbee-greenhouse-demo", "bindbee-demo"}
+    assert {a.id for a in resolved.config.accounts} == {
+        "stackone-demo",
+        "bindbee-greenhouse-demo",
+        "bindbee-demo",
+        "merge-demo",
+    }
 
 
 def test_example_config_loads_when_its_env_vars_are_set() -> None:
@@ -136,7 +143,7 @@ def test_check_config_cli_prints_every_problem_and_fails(tmp_path: Path) -> None
     )
     assert bad.returncode == 1
     assert "STACKONE_API_KEY" in bad.stderr
-    assert "5 problem(s)" in bad.stderr
+    assert f"{len(EXAMPLE_ENV)} problem(s)" in bad.stderr
     broken = tmp_path / "broken.yaml"
     broken.write_text("callers: [\n")
     yaml_error = subprocess.run(
@@ -193,6 +200,7 @@ def test_in_process_sandboxes_are_refused_where_they_are_not_installed(monkeypat
     assert {p.split(": ")[1] for p in refused} == {
         "providers.stackone-sandbox.sandbox",
         "providers.bindbee-sandbox.sandbox",
+        "providers.merge-sandbox.sandbox",
     }
 
 

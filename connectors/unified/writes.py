@@ -92,7 +92,8 @@ class DocumentUpload(s.AtsDocumentsUploadRequestDto, Extensions):
     file_url: str | None = Field(
         default=None,
         min_length=1,
-        description="A URL the vendor fetches the file from, instead of `content` (gateway extension).",
+        description="Where the vendor fetches the file from, instead of `content` (gateway extension; Merge takes "
+        "attachments by URL).",
     )
 
 

@@ -1,6 +1,6 @@
 """`make cluster`: the docker-compose topology from plain processes on loopback, for machines without Docker.
 
-Redis (append-only file), both sandboxes, two gateway replicas and nginx in front, each its own process, all
+Redis (append-only file), the three sandboxes, two gateway replicas and nginx in front, each its own process, all
 state under one directory. `start` waits until everything answers; `stop` ends it all.
 
     python deploy/local/cluster.py start [--dir .cluster] [--port 8090]
@@ -27,6 +27,8 @@ SECRETS = {
     "BINDBEE_API_KEY": "cluster-bindbee-key",
     "BINDBEE_GREENHOUSE_TOKEN": "cluster-greenhouse-token",
     "BINDBEE_GENERIC_TOKEN": "cluster-generic-token",
+    "MERGE_API_KEY": "cluster-merge-key",
+    "MERGE_DEMO_TOKEN": "cluster-merge-token",
     "GATEWAY_CURSOR_SECRET": "cluster-cursor-secret",
 }
 
@@ -40,6 +42,7 @@ def ports(base: int) -> dict[str, int]:
         "redis": base + 3,
         "stackone-sandbox": base + 4,
         "bindbee-sandbox": base + 5,
+        "merge-sandbox": base + 6,
     }
 
 
@@ -92,6 +95,10 @@ def _start(work: Path, p: dict[str, int], pids: dict[str, int]) -> None:
         "BINDBEE_SANDBOX_API_KEY": SECRETS["BINDBEE_API_KEY"],
         "BINDBEE_SANDBOX_CONNECTORS": f"{SECRETS['BINDBEE_GREENHOUSE_TOKEN']}=greenhouse,"
         f"{SECRETS['BINDBEE_GENERIC_TOKEN']}=generic",
+        "MERGE_URL": f"http://127.0.0.1:{p['merge-sandbox']}",
+        "MERGE_SANDBOX_API_KEY": SECRETS["MERGE_API_KEY"],
+        "MERGE_SANDBOX_ACCOUNTS": f"{SECRETS['MERGE_DEMO_TOKEN']}=greenhouse",
+        "MERGE_SANDBOX_BASE_URL": f"http://127.0.0.1:{p['merge-sandbox']}",
     }
     (work / "redis").mkdir(exist_ok=True)
     spawn(
@@ -111,7 +118,7 @@ def _start(work: Path, p: dict[str, int], pids: dict[str, int]) -> None:
         ],
         env,
     )
-    for kind in ("stackone", "bindbee"):
+    for kind in ("stackone", "bindbee", "merge"):
         name = f"{kind}-sandbox"
         spawn(name, [str(bin_dir / "gateway"), "sandbox", kind, "--port", str(p[name])], env)
         _wait(f"http://127.0.0.1:{p[name]}/_sandbox/stats")
@@ -158,7 +165,8 @@ def main() -> None:
     p = start(args.dir, args.port)
     print(
         f"cluster up: nginx http://127.0.0.1:{p['nginx']} -> gateways :{p['gateway-a']} and :{p['gateway-b']}, "
-        f"redis :{p['redis']}, sandboxes :{p['stackone-sandbox']} :{p['bindbee-sandbox']}; logs in {args.dir}"
+        f"redis :{p['redis']}, sandboxes :{p['stackone-sandbox']} :{p['bindbee-sandbox']} :{p['merge-sandbox']}; "
+        f"logs in {args.dir}"
     )
 
 

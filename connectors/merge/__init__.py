@@ -1,0 +1,3 @@
+from connectors.merge.connector import MergeConnector
+
+__all__ = ["MergeConnector"]
