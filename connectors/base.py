@@ -265,6 +265,19 @@ def one_request(request: ProviderRequest, read: Callable[[ProviderResponse], Res
     return read(response)
 
 
+def fetch_file(record: Mapping[str, Any], vendor: str, url_field: str = "file_url") -> Steps[FileResult]:
+    """The file a vendor's attachment record points at. Sent with no vendor credentials (they would leak to the
+    file host, a signed storage URL), and fetched by the gateway only from the provider's `download_hosts`."""
+    url = record.get(url_field)
+    if not isinstance(url, str) or not url:
+        raise UnexpectedResponse(f"{vendor}'s attachment has no {url_field}")
+    response = yield ProviderRequest("GET", url, {"accept": "*/*"}, binary=True)
+    content = response.body if isinstance(response.body, bytes) else b""
+    name = record.get("file_name")
+    kind = response.headers.get("content-type", "application/octet-stream")
+    return FileResult(content, kind, name if isinstance(name, str) and name else None)
+
+
 def json_object(response: ProviderResponse, *path: str) -> dict[str, Any]:
     """The JSON object at `path` in a vendor body, or UnexpectedResponse naming what was missing."""
     node: Any = response.body

@@ -79,7 +79,6 @@ class VendorContract:
         self.operations: dict[str, list[_Operation]] = {}
         # Paths are relative to the server URL, whose own path (Merge's `/api/ats/v1`) every request carries.
         base = urlsplit(self.document.get("servers", [{}])[0].get("url", "")).path.rstrip("/")
-        self.base = base
         for relative, item in self.document["paths"].items():
             template = base + relative
             pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$")
@@ -420,6 +419,18 @@ def check_httpx_request(vendor: str, request: httpx.Request) -> None:
     check(vendor, request.method, url.path, query, dict(request.headers), body)
 
 
+_CREDENTIAL_HEADERS = ("authorization", "x-connector-token", "x-account-token", "x-account-id")
+
+
+def is_file_fetch(vendor: str, request: httpx.Request) -> bool:
+    """A file URL a vendor's answer gave (an attachment's signed storage URL), which no vendor document describes:
+    a GET of a path no operation has, carrying none of the vendor's credentials (they must never reach the file
+    host; a call to the API itself without them is refused by the sandbox, and its test fails)."""
+    documented = any(op.pattern.match(request.url.path) for op in contract(vendor).operations.get("GET", []))
+    bare = not any(name in request.headers for name in _CREDENTIAL_HEADERS)
+    return request.method == "GET" and not documented and bare
+
+
 @dataclass
 class RecordingTransport(httpx.AsyncBaseTransport):
     """Validates every request against the vendor document, then forwards it; keeps what it saw."""
@@ -429,9 +440,7 @@ class RecordingTransport(httpx.AsyncBaseTransport):
     seen: list[tuple[str, str, Any]] = field(default_factory=list)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        # A vendor whose API lives under a base path (Merge's /api/ats/v1) also hands out file URLs outside it,
-        # which no document describes: those are recorded, not checked.
-        if request.url.path.startswith(contract(self.vendor).base):
+        if not is_file_fetch(self.vendor, request):
             check_httpx_request(self.vendor, request)
         body = json.loads(request.content) if request.content else None
         self.seen.append((request.method, urlsplit(str(request.url)).path, body))

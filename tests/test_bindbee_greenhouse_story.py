@@ -1,7 +1,8 @@
 """A Greenhouse hiring story through Bindbee, end to end on the sandboxes: every step read back unified.
 
-A candidate is created, applied to a job, given a résumé and a note, moved to the next stage and rejected with
-a reason. Every request the gateway sends is checked against Bindbee's excerpt or the Harvest facts on its way.
+A candidate is created, applied to a job, given a résumé (read back and downloaded) and a note, moved to the next
+stage and rejected with a reason. Every request the gateway sends is checked against Bindbee's excerpt or the
+Harvest facts on its way.
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ async def test_a_candidate_goes_through_a_greenhouse_pipeline(harness: Harness) 
     assert resume["category"] == {"value": "resume", "source_value": "RESUME"}
     one = (await ok(harness, "GET", f"/unified/ats/applications/{application_id}/documents/{resume['id']}"))["data"]
     assert one["id"] == resume["id"]
+    path = f"/unified/ats/applications/{application_id}/documents/{resume['id']}/download"
+    download = await harness.call("GET", path, GH)
+    assert download.status_code == 200, download.text
+    assert download.content == RESUME  # from the attachment's file_url, byte for byte
+    assert download.headers["content-disposition"] == 'attachment; filename="ada-resume.pdf"'
 
     note = {"content": [{"body": "Strong phone screen"}], "visibility": {"value": "public"}, "acting_user_id": user}
     note_id = (await ok(harness, "POST", f"/unified/ats/applications/{application_id}/notes", json=note))["data"]["id"]

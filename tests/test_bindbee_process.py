@@ -176,6 +176,36 @@ def test_document_rows_read(vendor: str, unified: str) -> None:
     assert document.type.value == unified
 
 
+def _download(application: str, attachment: str) -> Any:
+    call = Call(CATALOGUE["ats_download_application_document"], {"id": application, "subResourceId": attachment})
+    plan = BindbeeConnector().plan(call, GENERIC)
+    check_request("bindbee", next(plan))  # the application, for its candidate
+    return plan
+
+
+def test_a_download_fetches_the_attachments_file_url_without_credentials() -> None:
+    plan = _download(U1, U2)
+    read = plan.send(reply({"id": U1, "candidate": {"id": U3}}))
+    check_request("bindbee", read)
+    assert read.path == f"/api/ats/v1/attachments/{U2}"
+    attachment = {"id": U2, "candidate": U3, "file_name": "cv.pdf", "file_url": "https://files.bindbee.test/cv"}
+    fetch = plan.send(reply(attachment))
+    assert (fetch.method, fetch.path, fetch.binary) == ("GET", "https://files.bindbee.test/cv", True)
+    assert not {"authorization", "x-connector-token"} & set(fetch.headers)
+    with pytest.raises(StopIteration) as done:
+        plan.send(ProviderResponse(200, {"content-type": "application/pdf"}, b"%PDF", "https://files.bindbee.test/cv"))
+    result = done.value.value
+    assert (result.content, result.content_type, result.filename) == (b"%PDF", "application/pdf", "cv.pdf")
+
+
+def test_another_candidates_attachment_is_not_found_and_not_fetched() -> None:
+    plan = _download(U1, U2)
+    plan.send(reply({"id": U1, "candidate": {"id": U3}}))
+    with pytest.raises(InvalidInput) as caught:
+        plan.send(reply({"id": U2, "candidate": U4, "file_url": "https://files.bindbee.test/cv"}))
+    assert caught.value.status == 404
+
+
 # --- stages, offers, interviews, scorecards (read) ---------------------------------------------------------------
 
 

@@ -106,9 +106,7 @@ def test_configs_shipped_for_deployment_pass_check_config() -> None:
     registry = Registry.discover()
     # The gateways' own environment in docker-compose.yml (its sandbox URLs), the secrets as any value.
     gateway_env = compose()["x-gateway"]["environment"]
-    compose_env = {
-        name: str(gateway_env.get(name, "x")) for name in config_variables(ROOT / "config" / "compose.yaml")
-    }
+    compose_env = {name: str(gateway_env.get(name, "x")) for name in config_variables(ROOT / "config" / "compose.yaml")}
     load_config(ROOT / "config" / "compose.yaml", registry, environ=compose_env)
     k8s_env = {name: "a" * 64 for name in config_variables(BASE / "gateway.yaml")}
     load_config(BASE / "gateway.yaml", registry, environ=k8s_env)

@@ -87,7 +87,7 @@ async def _read_path(harness: Harness, account: str, op: Operation) -> str:
             parent = path.removesuffix("/{id}")
         path = path.replace("{id}", await _first(harness, account, parent))
     if "{subResourceId}" in path:
-        listing = path.removesuffix("/{subResourceId}")
+        listing = path[: path.index("/{subResourceId}")]
         path = path.replace("{subResourceId}", await _first(harness, account, listing))
     return path
 

@@ -32,7 +32,7 @@ from connectors.base import (
 from connectors.bindbee import greenhouse, writes
 from connectors.bindbee.candidates import CANDIDATE_TABLE, harvest_update
 from connectors.bindbee.jobs import JOB_TABLE
-from connectors.bindbee.reads import BASE_PATH, READS, bindbee_id, headers_of, read_list, read_one
+from connectors.bindbee.reads import BASE_PATH, READS, bindbee_id, download, headers_of, read_list, read_one
 from connectors.catalogue import CATALOGUE, Answer, Operation
 from connectors.errors import FieldError, InvalidInput, NotSupported
 from connectors.mapping import merge_passthrough
@@ -169,6 +169,7 @@ _HANDLERS: Mapping[str, Handler] = {
     "ats_create_candidate_note": writes.create_candidate_note,
     "ats_create_application_note": writes.create_application_note,
     "ats_upload_application_document": writes.upload_document,
+    "ats_download_application_document": download,
     "ats_move_application": writes.move_application,
     "ats_reject_application": writes.reject_application,
     "ats_update_application": writes.update_application,
@@ -196,7 +197,11 @@ _APPLICATION_WRITES_OUTSIDE_GREENHOUSE = (
     "passthrough to Harvest only where the ATS is Greenhouse"
 )
 _SUPPORT: Mapping[str, Support] = {
-    **{op_id: _read_support(CATALOGUE[op_id]) for op_id in _HANDLERS if not CATALOGUE[op_id].is_write},
+    **{
+        op.id: _read_support(op)
+        for op in map(CATALOGUE.__getitem__, _HANDLERS)
+        if not op.is_write and op.collection in READS
+    },
     **served("ats_create_job"),
     **served("ats_create_candidate"),
     **served("ats_create_application"),
@@ -211,10 +216,7 @@ _SUPPORT: Mapping[str, Support] = {
     **served("ats_create_candidate_note"),
     **served("ats_create_application_note", note=ON_THE_CANDIDATE),
     **served("ats_upload_application_document", note=ON_THE_CANDIDATE),
-    **unsupported(
-        "Bindbee's attachments are fetched from their file URL, which the gateway does not download yet",
-        "ats_download_application_document",
-    ),
+    **served("ats_download_application_document", note=ON_THE_CANDIDATE),
     **unsupported("Bindbee keeps no history of an application's changes", "ats_list_application_changes"),
     **unsupported(
         "Bindbee's activities cannot be edited, and it has no notes on interviews",

@@ -21,6 +21,7 @@ from connectors.base import (
     ProviderResponse,
     RecordResult,
     Steps,
+    fetch_file,
     json_list,
     json_object,
     one_request,
@@ -173,7 +174,11 @@ def read_one(call: Call, account: AccountContext) -> Plan:
 
 
 def _child(call: Call, spec: ReadSpec, request: ProviderRequest) -> Plan:
-    """A sub-resource's record, only if it belongs to the parent in the path (else it is not found there)."""
+    return RecordResult(spec.read((yield from _owned(call, spec, request))))
+
+
+def _owned(call: Call, spec: ReadSpec, request: ProviderRequest) -> Steps[dict[str, Any]]:
+    """A sub-resource's Bindbee record, only if it belongs to the parent in the path (else it is not found there)."""
     parent = bindbee_id(call.record_id)
     if spec.via_candidate:
         parent = yield from application_candidate(parent, request.headers)
@@ -181,7 +186,15 @@ def _child(call: Call, spec: ReadSpec, request: ProviderRequest) -> Plan:
     assert spec.parent is not None
     if ref_id(record.get(spec.parent)) != parent or (spec.keep is not None and not spec.keep(record)):
         raise InvalidInput([FieldError("subResourceId", "bindbee.parent", "No such record here", "not_found")], 404)
-    return RecordResult(spec.read(record))
+    return record
+
+
+def download(call: Call, account: AccountContext) -> Plan:
+    """An application's document: the attachment (checked to be its candidate's), then its file (fetch_file)."""
+    spec = READS["applications/documents"]
+    path = f"{BASE_PATH}{spec.path}/{quote(bindbee_id(call.sub_id, 'subResourceId'), safe='')}"
+    attachment = yield from _owned(call, spec, ProviderRequest("GET", path, headers_of(account)))
+    return (yield from fetch_file(attachment, "Bindbee"))
 
 
 def headers_of(account: AccountContext) -> dict[str, str]:

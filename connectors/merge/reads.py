@@ -16,16 +16,16 @@ from typing import Any
 from connectors.base import (
     AccountContext,
     Call,
-    FileResult,
     PageResult,
     Plan,
     ProviderRequest,
     RecordResult,
     Steps,
+    fetch_file,
     json_list,
     json_object,
 )
-from connectors.errors import FieldError, InvalidInput, UnexpectedResponse
+from connectors.errors import FieldError, InvalidInput
 from connectors.merge.api import (
     application_candidate,
     collection_path,
@@ -249,18 +249,10 @@ def _owned(
 
 
 def download(call: Call, account: AccountContext) -> Plan:
-    """An application's document: the attachment (checked to be its candidate's), then its file, fetched from the
-    URL Merge gave with no Merge credentials (they would leak to the ATS's file host); the gateway fetches it only
-    from the provider's `download_hosts`."""
+    """An application's document: the attachment (checked to be its candidate's), then its file (fetch_file)."""
     return _download(merge_id(call.sub_id, "subResourceId"), merge_id(call.record_id), headers_of(account))
 
 
 def _download(attachment_id: str, application_id: str, headers: Mapping[str, str]) -> Plan:
     attachment = yield from _owned(_APPLICATION_DOCUMENTS, attachment_id, application_id, {}, headers)
-    url = attachment.get("file_url")
-    if not isinstance(url, str) or not url:
-        raise UnexpectedResponse("Merge's attachment has no file_url")
-    response = yield ProviderRequest("GET", url, {"accept": "*/*"}, binary=True)
-    content = response.body if isinstance(response.body, bytes) else b""
-    kind = response.headers.get("content-type", "application/octet-stream")
-    return FileResult(content, kind, attachment.get("file_name"))
+    return (yield from fetch_file(attachment, "Merge"))
