@@ -18,7 +18,7 @@ from connectors.bindbee.applications import APPLICATION_TABLE
 from connectors.bindbee.candidates import CANDIDATE_TABLE, URL_TYPES, harvest_update, split_name
 from connectors.catalogue import CATALOGUE
 from connectors.errors import FieldError, InvalidInput, NotSupported
-from connectors.unified.base import read_record
+from connectors.unified.base import read_record, write_body
 from connectors.unified.schema import Application, Candidate
 from connectors.unified.writes import ApplicationCreate, CandidateCreate, CandidateUpdate, JobWrite
 from tests.contract import check_request
@@ -370,3 +370,30 @@ def test_the_passthrough_only_ever_reaches_harvests_candidate_path() -> None:
     plan.send(ProviderResponse(200, {}, {"id": U1, "remote_id": "../../users/1"}, "u"))
     with pytest.raises(UnexpectedResponse):
         plan.send(ProviderResponse(200, {}, {"id": U2, "remote_id": "4000301"}, "u"))
+
+
+@pytest.mark.parametrize(
+    ("vendor", "unified"),
+    [
+        (
+            {"Desired salary": 90000, "Languages": ["English", "French"]},
+            [("Desired salary", 90000), ("Languages", ["English", "French"])],
+        ),
+        ({}, []),
+        (None, None),
+    ],
+)
+def test_custom_fields_read_as_a_name_value_list_on_candidates_and_applications(
+    vendor: dict[str, Any] | None, unified: list[tuple[str, Any]] | None
+) -> None:
+    candidate = read({"custom_fields": vendor})
+    application = read_record(Application, APPLICATION_TABLE.to_unified({"id": U1, "custom_fields": vendor}))
+    for record in (candidate, application):
+        fields = record.custom_fields
+        assert (None if fields is None else [(f.name, f.value) for f in fields]) == unified
+
+
+def test_candidate_custom_fields_sent_are_refused_not_dropped() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        CANDIDATE_TABLE.to_vendor(write_body(CandidateCreate, {"custom_fields": [{"name": "Level", "value": "L3"}]}))
+    assert [(e.field, e.code) for e in caught.value.errors] == [("custom_fields", "unsupported_field")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from connectors.bindbee.custom_fields import CustomFieldsRow
 from connectors.bindbee.refs import Reference, ref_id, remote_of
 from connectors.errors import FieldError
 from connectors.mapping import Rename, Table, merge_passthrough
@@ -37,6 +38,7 @@ APPLICATION_TABLE = Table(
         Rename("rejected_at", "rejected_at", direction="read"),
         Rename("created_at", "applied_at", direction="read"),
         _Source("source", "source", direction="read", transform="name → `{name}`"),
+        CustomFieldsRow("application"),
     ),
 )
 """Bindbee applications carry no status: `application_status` stays null rather than being guessed."""

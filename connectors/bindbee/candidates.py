@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from connectors.bindbee.custom_fields import CustomFieldsRow
 from connectors.bindbee.refs import IdListRow
 from connectors.errors import FieldError
 from connectors.mapping import Direction, Rename, Table, merge_passthrough
@@ -202,6 +203,7 @@ CANDIDATE_TABLE = Table(
         CountryRow(),
         IdListRow("application_ids", "applications", "remote_application_ids", direction="read", notes=""),
         TagsRow(),
+        CustomFieldsRow("candidate"),
         Rename("created_at", "remote_created_at", direction="read"),
         Rename("updated_at", "remote_updated_at", direction="read"),
         Rename(
@@ -213,7 +215,6 @@ CANDIDATE_TABLE = Table(
     ),
     unsupported={
         "hired_at": "Bindbee's candidate has no hire date",
-        "custom_fields": "Bindbee's candidate create takes no custom fields",
         "unified_custom_fields": "unified custom fields are a StackOne project feature; Bindbee has none",
     },
 )

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from connectors.bindbee.custom_fields import CustomFieldsRow
 from connectors.bindbee.refs import IdListRow, ref_id
 from connectors.errors import FieldError
 from connectors.mapping import Direction, Enum, Rename, Table
@@ -166,36 +167,6 @@ def _member(item: Any, role: str) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class CustomFieldsRow:
-    """Bindbee's `custom_fields` object ↔ StackOne's list of `{name, value}`; Bindbee cannot write them."""
-
-    unified: str = "custom_fields"
-    aliases: tuple[str, ...] = ()
-    vendor: str = "custom_fields"
-    direction: Direction = "read"
-    transform: str = "object `{name: value}` → list of `{name, value}`"
-    notes: str = "Read only: Bindbee's job create takes no custom fields (a value sent is rejected)."
-
-    def to_vendor(self, body: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
-        if body.get("custom_fields"):
-            errors.append(
-                FieldError(
-                    "custom_fields",
-                    "vendor.unsupported_field",
-                    "Bindbee's job create has no custom fields",
-                    code="unsupported_field",
-                )
-            )
-        return {}
-
-    def to_unified(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        fields = record.get("custom_fields")
-        if not isinstance(fields, dict):
-            return {"custom_fields": None}
-        return {"custom_fields": [{"name": name, "value": value} for name, value in fields.items()]}
-
-
 JOB_TABLE = Table(
     rows=(
         Rename("id", "id", direction="read", notes="Bindbee's uuid is the unified id."),
@@ -215,7 +186,7 @@ JOB_TABLE = Table(
         IdListRow("department_ids", "departments", "remote_department_ids"),
         IdListRow("location_ids", "offices", "remote_location_ids"),
         HiringTeamRow(),
-        CustomFieldsRow(),
+        CustomFieldsRow("job"),
         Rename("acting_user_id", "remote_user_id", direction="write", notes="A Bindbee remote-user id."),
         Rename("template_id", "template_id", direction="write", notes="Bindbee job id or Greenhouse id."),
         Rename("openings", "openings", direction="write"),
