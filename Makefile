@@ -10,12 +10,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CONFIG ?= config/example.yaml
 
-.PHONY: help run test lint types pytest check-config redis-server nginx wrk docker-compose deps deps-dev docs \
+.PHONY: help run test lint types pytest check-config redis-server nginx wrk docker-compose node sdk-deps deps deps-dev docs \
 	cluster cluster-stop bench soak crash bump-base-image
 
 help:
 	@echo "make run    - the demo: the gateway on http://127.0.0.1:8080 with config/demo.yaml (sandboxes in-process)"
-	@echo "make test   - ruff, mypy --strict and the whole pytest suite (installs redis-server, nginx, docker-compose)"
+	@echo "make test   - ruff, mypy --strict and the whole pytest suite (installs redis-server, nginx, docker-compose, Node and StackOne's SDK)"
 	@echo "make check-config CONFIG=file - every problem of a configuration file and the variables it needs"
 	@echo "make cluster / cluster-stop - two replicas behind nginx, Redis and the three sandboxes as local processes"
 	@echo "make bench  - the performance suite, the working tree against BASE (default HEAD~1; 30-40 minutes, QUICK=1 10-20): bench/results/latest.{json,md,png}"
@@ -70,6 +70,22 @@ docker-compose:
 		echo "installing docker-compose from Debian"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
 
+# Node and npm from Debian when missing: tests/test_sdk_compat.py drives the gateway with StackOne's TypeScript SDK
+# (which supports Node 18, Debian's, and 20). Without them the install fails here, so CI fails rather than skips.
+node:
+	@command -v npm >/dev/null || { \
+		echo "installing nodejs and npm from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	@node --version
+
+# StackOne's SDK exactly as tests/sdk/package-lock.json pins it. npm ci writes node_modules/.package-lock.json, so
+# it runs again only when package.json or the lock changes.
+SDK_MODULES := tests/sdk/node_modules/.package-lock.json
+$(SDK_MODULES): tests/sdk/package.json tests/sdk/package-lock.json | node
+	cd tests/sdk && npm ci --ignore-scripts --no-audit --no-fund
+
+sdk-deps: $(SDK_MODULES)
+
 wrk:
 	@command -v wrk >/dev/null || { \
 		echo "installing wrk from Debian"; \
@@ -102,7 +118,7 @@ types: deps-dev
 	$(VENV)/bin/mypy
 	$(VENV)/bin/mypy --strict deploy/local/cluster.py
 
-pytest: deps-dev redis-server nginx docker-compose
+pytest: deps-dev redis-server nginx docker-compose sdk-deps
 	$(VENV)/bin/pytest -q
 
 test: lint types pytest

@@ -124,11 +124,14 @@ def _page_size(reading: _Reading) -> int:
 def read_query(items: Sequence[tuple[str, str]], operation: Operation, support: Support) -> Options:
     """Validate one request's query: every problem is reported together, as a 400."""
     reading = _Reading(operation)
-    keys = [key for key, _ in items]
+    # A parameter given twice with one value is unambiguous: StackOne's SDKs send `updated_after` twice where the
+    # document declares `filter` form-exploded beside the deprecated `updated_after`. Two values are refused.
+    unique = list(dict.fromkeys(items))
+    keys = [key for key, _ in unique]
     for key in sorted({k for k in keys if keys.count(k) > 1}):
-        reading.fail(key, "query.repeated", "give this parameter once")
+        reading.fail(key, "query.repeated", "give this parameter once (its copies disagree)")
     params = {p.name: p for p in operation.params}
-    for key, value in items:
+    for key, value in unique:
         base, bracket, inner = key.partition("[")
         if bracket and key.endswith("]") and base == "filter" and operation.filters:
             reading.set_filter(inner[:-1], value, key)

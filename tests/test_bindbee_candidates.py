@@ -254,6 +254,12 @@ def test_application_with_a_new_candidate_is_one_candidate_create_on_the_job() -
     )
 
 
+def test_what_bindbee_cannot_carry_of_an_inline_candidate_is_named_under_candidate() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        plan_application({"job_id": U2, "candidate": {"first_name": "Ada", "hired_at": "2021-01-01T01:01:01.000Z"}})
+    assert [(e.field, e.rule) for e in caught.value.errors] == [("candidate.hired_at", "vendor.unsupported_field")]
+
+
 @pytest.mark.parametrize("field", ["job_posting_id", "location_id", "questionnaires", "documents"])
 def test_application_fields_bindbee_cannot_carry_are_refused(field: str) -> None:
     value: Any = [{"id": "q"}] if field in ("questionnaires", "documents") else "x"

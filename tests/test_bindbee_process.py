@@ -220,12 +220,19 @@ def test_stage_rows_read() -> None:
 def test_offer_rows_read(vendor: str, unified: str) -> None:
     record = {"id": U1, "application": {"id": U2, "remote_id": "44"}, "status": vendor, "start_date": "2026-03-01"}
     offer = read_record(Offer, OFFER_TABLE.to_unified(record))
-    assert (offer.application_id, offer.remote_application_id, offer.start_date) == (U2, "44", "2026-03-01")
+    # Greenhouse's start date is a date; StackOne's is a date-time, and its SDKs refuse a bare date.
+    assert (offer.application_id, offer.remote_application_id) == (U2, "44")
+    assert offer.start_date == "2026-03-01T00:00:00.000Z"
     assert offer.offer_status is not None
     assert (offer.offer_status.value, offer.offer_status.source_value) == (
         unified,
         vendor,
     )
+
+
+def test_an_offer_start_date_given_as_a_date_time_is_kept() -> None:
+    record = {"id": U1, "start_date": "2026-03-01T09:30:00Z"}
+    assert read_record(Offer, OFFER_TABLE.to_unified(record)).start_date == "2026-03-01T09:30:00Z"
 
 
 @pytest.mark.parametrize(("vendor", "unified"), sorted(INTERVIEW_STATUS.items()))

@@ -319,6 +319,18 @@ async def test_unknown_query_parameters_are_refused(harness: Harness) -> None:
         assert response.json()["errors"], url
 
 
+async def test_a_parameter_repeated_with_one_value_is_read_once_and_with_two_is_refused(harness: Harness) -> None:
+    """StackOne's TypeScript SDK sends `updated_after` twice where StackOne's document declares `filter`
+    form-exploded beside the deprecated `updated_after` (list assessment and background-check packages; the SDK
+    compatibility test runs those): one value is unambiguous, two are not."""
+    when = "2020-01-01T00:00:00.000Z"
+    same = await harness.call("GET", f"/unified/ats/jobs?updated_after={when}&updated_after={when}")
+    assert same.status_code == 200, same.text
+    other = await harness.call("GET", "/unified/ats/jobs?page_size=1&page_size=2")
+    assert other.status_code == 400
+    assert [(e["field"], e["rule"]) for e in other.json()["errors"]] == [("page_size", "query.repeated")]
+
+
 async def test_vendor_refusing_our_credentials_is_502_not_401(harness: Harness) -> None:
     harness.wiring.apps["bindbee-sandbox"].state.sandbox.api_key = "rotated"
     response = await harness.call("GET", "/unified/ats/jobs", GH)

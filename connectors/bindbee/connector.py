@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -118,9 +119,12 @@ def _create_application(call: Call, account: AccountContext) -> Plan:
         inline = CandidateCreate.model_validate(
             {**body.candidate.model_dump(exclude_unset=True), "acting_user_id": body.acting_user_id}
         )
-        return one_request(
-            writes.post("/candidates", headers, _candidate_envelope(inline, body.job_id)), writes.created
-        )
+        try:
+            envelope = _candidate_envelope(inline, body.job_id)
+        except InvalidInput as exc:
+            # The inline candidate's fields are the caller's `candidate.*`, not top-level fields of the application.
+            raise InvalidInput([replace(e, field=f"candidate.{e.field}") for e in exc.errors]) from exc
+        return one_request(writes.post("/candidates", headers, envelope), writes.created)
     if account.ats != "greenhouse":
         raise NotSupported(
             "bindbee",

@@ -8,6 +8,7 @@ are its candidate's, which docs/mappings.md and `/meta` state (the unified conce
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -167,6 +168,31 @@ STAGE_TABLE = Table(
     rows=(*_IDS, Rename("name", "name", direction="read"), Rename("order", "stage_order", direction="read"))
 )
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class DateTimeRow:
+    """A Bindbee date read as StackOne's date-time. Bindbee types these fields as plain strings and relays
+    Greenhouse's dates (`2026-03-02`); StackOne documents a date-time, and its SDKs refuse a bare date."""
+
+    unified: str
+    vendor: str
+    aliases: tuple[str, ...] = ()
+    direction: Direction = "read"
+    transform: str = "a date `YYYY-MM-DD` as midnight UTC of that day; a date-time as it is"
+    notes: str = ""
+
+    def to_vendor(self, body: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
+        return {}
+
+    def to_unified(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        value = record.get(self.vendor)
+        if isinstance(value, str) and _DATE.fullmatch(value):
+            value = f"{value}T00:00:00.000Z"
+        return {self.unified: value}
+
+
 OFFER_STATUS = {
     "DRAFT": "created",
     "APPROVAL-SENT": "pending",
@@ -182,7 +208,7 @@ OFFER_TABLE = Table(
     rows=(
         *_IDS,
         Reference("application_id", "application", direction="read"),
-        Rename("start_date", "start_date", direction="read"),
+        DateTimeRow("start_date", "start_date"),
         EnumValue("offer_status", "status", {}, OFFER_STATUS, "bindbee.offer_status", direction="read"),
         Rename("created_at", "remote_created_at", direction="read"),
     ),
