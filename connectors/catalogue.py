@@ -105,6 +105,8 @@ class Operation:
     """What a WRITTEN or ACKNOWLEDGED answer says."""
     deprecated: bool = False
     tags: tuple[str, ...] = field(default_factory=tuple)
+    filter_style: Literal["deepObject", "form"] = "deepObject"
+    """How StackOne's document serialises `filter`: `filter[updated_after]=…`, or (two operations) `updated_after=…`."""
 
     @property
     def is_write(self) -> bool:
@@ -137,6 +139,7 @@ def _list(
     params: tuple[Param, ...] = (),
     sync: bool = True,
     deprecated: bool = False,
+    filter_style: Literal["deepObject", "form"] = "deepObject",
 ) -> Operation:
     listed = (*_LIST, *((SYNC_TOKEN,) if sync else ()), *params)
     return Operation(
@@ -150,6 +153,7 @@ def _list(
         listed,
         (UPDATED_AFTER, *filters),
         deprecated=deprecated,
+        filter_style=filter_style,
     )
 
 
@@ -402,6 +406,7 @@ OPERATIONS: tuple[Operation, ...] = (
         s.AssessmentPackagePaginated,
         s.AssessmentPackage,
         sync=False,
+        filter_style="form",
     ),
     _get(
         "ats_get_assessments_package",
@@ -425,6 +430,7 @@ OPERATIONS: tuple[Operation, ...] = (
         s.BackgroundCheckPackagePaginated,
         s.BackgroundCheckPackage,
         sync=False,
+        filter_style="form",
     ),
     _write(
         "ats_create_background_check_package",

@@ -63,6 +63,7 @@ def _serve(settings: ServerSettings) -> int:
             "STATE STORE: EMBEDDED IN-MEMORY. Idempotency keys and rate limits live in this process only: "
             "run a single replica, or set REDIS_URL"
         )
+    server.tune_collector()
     options: dict[str, Any] = {"forwarded_allow_ips": settings.forwarded_allow_ips}
     target: Any
     run_dir: Path | None = None
@@ -105,6 +106,7 @@ def app_from_environment() -> FastAPI:
     workers one by one, each logging the problems and keeping the previous configuration."""
     settings = server_settings()
     logs.configure(settings.log_format, settings.log_level)
+    server.tune_collector()
     # SIGHUP is the supervisor's (it restarts the workers); a worker that received it too would die.
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     registry = Registry.discover()

@@ -71,7 +71,7 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
             {
                 "name": "filter",
                 "in": "query",
-                "style": "deepObject",
+                "style": op.filter_style,
                 "explode": True,
                 "schema": {"type": "object", "properties": properties, "additionalProperties": False},
             }

@@ -44,6 +44,8 @@ class _Reading:
     forwarded: dict[str, str] = field(default_factory=dict)
     proxy: dict[str, str] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)
+    spellings: dict[str, list[str]] = field(default_factory=dict)
+    """How the caller spelt each filter (`job_id`, `filter[job_id]`), so an error names what it sent."""
 
     def fail(self, name: str, rule: str, message: str, code: str = "invalid_parameter") -> None:
         self.errors.append(FieldError(name, rule, message, code))
@@ -64,6 +66,7 @@ class _Reading:
             self.fail(spelled, "query.alias_conflict", f"disagrees with another spelling of filter[{canonical}]")
         else:
             self.filters[canonical] = value
+            self.spellings.setdefault(canonical, []).append(spelled)
 
 
 def _valid(spec: Filter, value: str) -> bool:
@@ -165,12 +168,13 @@ def read_query(items: Sequence[tuple[str, str]], operation: Operation, support: 
 def _check_support(reading: _Reading, support: Support) -> None:
     """What the catalogue documents but this account's connector cannot honour is refused, never dropped."""
     for name in sorted(set(reading.filters) - support.filters):
-        reading.fail(
-            f"filter[{name}]",
-            "connector.unsupported_filter",
-            f"this account's vendor cannot filter by {name}",
-            "unsupported_filter",
-        )
+        for spelled in reading.spellings[name]:
+            reading.fail(
+                spelled,
+                "connector.unsupported_filter",
+                f"this account's vendor cannot filter by {name}",
+                "unsupported_filter",
+            )
     unsupported = sorted((set(reading.forwarded) | ({"proxy"} if reading.proxy else set())) - support.params)
     for name in unsupported:
         shown = f"{name}={reading.forwarded[name]}" if name in reading.forwarded else "proxy[...]"

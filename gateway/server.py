@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import json
 import uuid
 from asyncio import TimerHandle
@@ -287,6 +288,26 @@ class GatewayProtocol(HttpToolsProtocol):
         self.head_timer = self.body_timer = None
         if not keep_send:
             self.send_timer = None
+
+
+YOUNG_COLLECTION_THRESHOLD = 200_000
+"""Tracked objects allocated (net of those freed) before the collector scans the young generation; Python's
+default is 700."""
+
+
+def tune_collector() -> None:
+    """The cyclic garbage collector set for a server that reads pages of 100 records.
+
+    Reading a page holds tens of thousands of dicts, lists and strings alive at once (the vendor's body, the
+    unified records, the answer). With the default threshold of 700 the collector scans the young generation
+    dozens of times while one page is read, each scan walking objects still in use, and the older generations,
+    the whole heap of modules and models, now and then: on `make bench`'s StackOne page (100 candidates) that was
+    a fifth of the gateway's CPU, on the Bindbee page more. Past the largest page, a collection runs only when
+    objects accumulate; garbage without cycles is freed by reference counting, as always. Measured with the
+    gateway pinned to one core (bench/README.md, "The garbage collector"). Called in every serving process: the
+    single process and each worker."""
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, middle, old)
 
 
 def run(

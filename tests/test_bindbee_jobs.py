@@ -320,6 +320,15 @@ def test_created_after_filter_is_refused_not_ignored() -> None:
     assert caught.value.errors[0].field == "filter[created_after]"
 
 
+def test_an_unhonoured_filter_is_named_as_the_caller_spelt_it() -> None:
+    """StackOne's SDK sends `job_id=` (the deprecated spelling) for the application list's job filter."""
+    operation = CATALOGUE["ats_list_applications"]
+    support = BindbeeConnector().support(GENERIC)[operation.id]
+    with pytest.raises(GatewayError) as caught:
+        read_query([("job_id", U1), ("filter[created_after]", "2026-01-01")], operation, support)
+    assert sorted(e.field for e in caught.value.errors) == ["filter[created_after]", "job_id"]
+
+
 def test_get_with_a_non_uuid_id_is_not_found_without_a_call() -> None:
     call = Call(CATALOGUE["ats_get_job"], path={"id": "not-a-uuid"})
     with pytest.raises(InvalidInput) as caught:

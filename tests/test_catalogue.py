@@ -50,6 +50,8 @@ def test_every_catalogue_operation_is_stackones_own() -> None:
         filters = next((p for p in spec.get("parameters", []) if p["name"] == "filter"), None)
         if filters is not None:
             assert {f.name for f in op.filters} == set(filters["schema"]["properties"]), op.id
+            # OpenAPI's default for a query object is the form style: `updated_after=…`, not `filter[…]=…`.
+            assert op.filter_style == filters.get("style", "form"), op.id
         assert op.deprecated == bool(spec.get("deprecated")), op.id
 
 

@@ -179,3 +179,18 @@ def test_log_level_and_console_logs_without_colour_when_redirected(demo_copy: Pa
     assert "\x1b[" not in text
     assert "STATE STORE: EMBEDDED IN-MEMORY" in text  # a warning
     assert "gateway.access" not in text  # the access event is at info
+
+
+def test_serving_raises_only_the_young_collection_threshold() -> None:
+    """bench/README.md, "The garbage collector": the default 700 made the collector scan a page being read dozens
+    of times."""
+    import gc
+
+    from gateway import server
+
+    saved = gc.get_threshold()
+    try:
+        server.tune_collector()
+        assert gc.get_threshold() == (server.YOUNG_COLLECTION_THRESHOLD, saved[1], saved[2])
+    finally:
+        gc.set_threshold(*saved)

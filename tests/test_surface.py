@@ -92,6 +92,18 @@ async def _read_path(harness: Harness, account: str, op: Operation) -> str:
     return path
 
 
+@pytest.mark.parametrize("op_id", [op.id for op in CATALOGUE.values() if op.filter_style == "form"])
+@pytest.mark.parametrize("spelling", ["filter[updated_after]", "updated_after"])
+async def test_a_form_style_filter_is_sent_to_stackone_as_its_document_spells_it(
+    stackone: Harness, op_id: str, spelling: str
+) -> None:
+    """Two operations' `filter` has no deepObject style in StackOne's document: the sandbox's contract check (every
+    request the harness sends) holds the gateway to `updated_after=…` there, whichever spelling the caller used."""
+    op = CATALOGUE[op_id]
+    response = await stackone.call("GET", op.path, "stackone-demo", params={spelling: "2020-01-01T00:00:00.000Z"})
+    assert response.status_code == 200, response.text  # a request the document refuses fails the harness: a 500
+
+
 @pytest.mark.parametrize(("account", "op_id"), _cases(), ids=[f"{a}:{o}" for a, o in _cases()])
 async def test_every_operation_is_served_on_bindbee_or_answers_501_with_its_reason(
     harness: Harness, account: str, op_id: str

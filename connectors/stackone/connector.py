@@ -93,7 +93,8 @@ def _query(call: Call) -> dict[str, str]:
         out["page_size"] = str(query.page_size)
         if query.cursor:
             out["next"] = query.cursor
-        out.update({f"filter[{key}]": value for key, value in query.filters.items()})
+        form = call.operation.filter_style == "form"
+        out.update({key if form else f"filter[{key}]": value for key, value in query.filters.items()})
     if query.raw:
         out["raw"] = "true"
     out.update(query.forwarded)
