@@ -1,8 +1,8 @@
 """`make crash`: exactly once through process death. Two gateway replicas (`gateway serve`) share one real
-redis-server with an append-only file, in front of standalone StackOne and Bindbee sandbox processes. Concurrent
-clients send keyed creates (StackOne jobs by `code`, Bindbee candidates by e-mail: natural keys, so the vendor can
-be counted exactly) and retry each with its key, on either replica, until a final answer, while faults strike at
-random moments:
+redis-server with an append-only file, in front of standalone StackOne, Bindbee and Merge sandbox processes.
+Concurrent clients send keyed creates (StackOne jobs by `code`, Bindbee and Merge candidates by e-mail: natural
+keys, so the vendor can be counted exactly) and retry each with its key, on either replica, until a final answer,
+while faults strike at random moments:
 
 - `replica SIGKILL`: a replica is killed, and started again a moment later;
 - `replica SIGKILL mid-vendor-call`: the same while the sandboxes answer half of the creates 800 ms after making
@@ -12,7 +12,11 @@ random moments:
 
 Then the sandboxes are counted (records listed by natural key, checked against `/_sandbox/stats`): a duplicate
 is a natural key with two records; a lost write is one a client was told was created that the vendor does not
-have. Both must be 0 in every mode, and no answer may be a 500. Prints the table the README shows.
+have. Both must be 0 in every mode and for every vendor, and no answer may be a 500. Prints the table the README
+shows.
+
+The Merge sandbox runs with its own `Idempotency-Key` deduplication off: the gateway forwards the caller's key, and
+a Merge that honoured it would hide a gateway that sent a write twice.
 """
 
 from __future__ import annotations
@@ -53,10 +57,16 @@ SECRETS = {
     "CRASH_STACKONE_KEY": "crash-stackone-key",
     "CRASH_BINDBEE_KEY": "crash-bindbee-key",
     "CRASH_BINDBEE_TOKEN": "crash-bindbee-token",
+    "CRASH_MERGE_KEY": "crash-merge-key",
+    "CRASH_MERGE_TOKEN": "crash-merge-token",
     "CRASH_CURSOR_SECRET": "crash-cursor-secret",
 }
 STACKONE_ACCOUNT = "crash-account"
 JOBS, CANDIDATES = "/unified/ats/jobs", "/unified/ats/candidates"
+VENDORS = ("stackone", "bindbee", "merge")
+"""The sandboxes, in the order the writes go round them."""
+VENDOR_CREATES = {"stackone": JOBS, "bindbee": "/api/ats/v1/candidates", "merge": "/api/ats/v1/candidates"}
+"""Where each vendor receives the creates (where the mid-call latency is injected)."""
 
 Fault = Literal["none", "kill", "stop", "redis"]
 
@@ -82,14 +92,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _config(stackone: str, bindbee: str) -> dict[str, Any]:
-    def provider(connector: str, url: str, key: str) -> dict[str, Any]:
+def _config(sandboxes: dict[str, str]) -> dict[str, Any]:
+    def provider(connector: str, key: str) -> dict[str, Any]:
         return {
             "connector": connector,
-            "base_url": url,
+            "base_url": sandboxes[connector],
             "credentials": {"api_key": {"env": key}},
             "timeouts": {"connect": 1, "read": 3, "total": 4},
             "breaker": {"failures": 1_000_000},  # the crash test is about outcomes; the breaker is tested apart
+            # the vendors' published quotas would throttle the load; the limiter is tested apart too
+            "quota": {"requests_per_minute": 10**8, "max_concurrency": 64},
         }
 
     return {
@@ -97,12 +109,14 @@ def _config(stackone: str, bindbee: str) -> dict[str, Any]:
             {"name": "crash", "api_key_sha256": hashlib.sha256(CALLER_KEY.encode()).hexdigest(), "accounts": ["*"]}
         ],
         "providers": {
-            "stackone": provider("stackone", stackone, "CRASH_STACKONE_KEY"),
-            "bindbee": provider("bindbee", bindbee, "CRASH_BINDBEE_KEY"),
+            "stackone": provider("stackone", "CRASH_STACKONE_KEY"),
+            "bindbee": provider("bindbee", "CRASH_BINDBEE_KEY"),
+            "merge": provider("merge", "CRASH_MERGE_KEY"),
         },
         "accounts": [
             {"id": "so", "provider": "stackone", "vendor_account_id": STACKONE_ACCOUNT},
             {"id": "bb", "provider": "bindbee", "credentials": {"connector_token": {"env": "CRASH_BINDBEE_TOKEN"}}},
+            {"id": "mg", "provider": "merge", "credentials": {"account_token": {"env": "CRASH_MERGE_TOKEN"}}},
         ],
         "cursor_secret": {"env": "CRASH_CURSOR_SECRET"},
         "idempotency_lease_seconds": LEASE_S,
@@ -125,12 +139,12 @@ class Cluster:
     def __init__(self, work: Path) -> None:
         self.work = work
         self.redis_port = free_port()
-        self.sandbox_ports = {"stackone": free_port(), "bindbee": free_port()}
+        self.sandbox_ports = {kind: free_port() for kind in VENDORS}
         self.sandboxes = {kind: f"http://127.0.0.1:{port}" for kind, port in self.sandbox_ports.items()}
         self.gateway_ports = [free_port(), free_port()]
         self.gateways = [f"http://127.0.0.1:{port}" for port in self.gateway_ports]
         config = work / "gateway.yaml"
-        config.write_text(yaml.safe_dump(_config(self.sandboxes["stackone"], self.sandboxes["bindbee"])))
+        config.write_text(yaml.safe_dump(_config(self.sandboxes)))
         self.env = {
             **os.environ,
             **SECRETS,
@@ -143,6 +157,10 @@ class Cluster:
             "BINDBEE_SANDBOX_API_KEY": SECRETS["CRASH_BINDBEE_KEY"],
             "BINDBEE_SANDBOX_CONNECTORS": f"{SECRETS['CRASH_BINDBEE_TOKEN']}=generic",
             "BINDBEE_SANDBOX_RATE_PER_MINUTE": "100000000",
+            "MERGE_SANDBOX_API_KEY": SECRETS["CRASH_MERGE_KEY"],
+            "MERGE_SANDBOX_ACCOUNTS": f"{SECRETS['CRASH_MERGE_TOKEN']}=generic",
+            "MERGE_SANDBOX_RATE_PER_MINUTE": "100000000",
+            "MERGE_SANDBOX_IDEMPOTENCY": "false",
         }
         self.redis: subprocess.Popen[bytes] | None = None
         self.sandbox_processes: list[subprocess.Popen[bytes]] = []
@@ -219,31 +237,53 @@ class Cluster:
         return out
 
     def at_vendor(self, since: datetime) -> Counter[str]:
-        """Every job code (StackOne) and candidate e-mail (Bindbee) the vendors hold, made since `since`."""
-        found: Counter[str] = Counter()
+        """Every job code (StackOne) and candidate e-mail (Bindbee, Merge) the vendors hold, made since `since`."""
         stamp = since.isoformat(timespec="milliseconds").replace("+00:00", "Z")
         token = base64.b64encode(f"{SECRETS['CRASH_STACKONE_KEY']}:".encode()).decode()
-        headers = {"authorization": f"Basic {token}", "x-account-id": STACKONE_ACCOUNT}
-        query: dict[str, str] = {"page_size": "100", "filter[created_after]": stamp}
-        while True:
-            page = httpx.get(f"{self.sandboxes['stackone']}{JOBS}", params=query, headers=headers).json()
-            found.update(job.get("code") for job in page["data"])
-            if not page.get("next"):
-                break
-            query["next"] = page["next"]
-        headers = {
-            "authorization": f"Bearer {SECRETS['CRASH_BINDBEE_KEY']}",
-            "x-connector-token": SECRETS["CRASH_BINDBEE_TOKEN"],
-        }
-        query = {"page_size": "200", "modified_after": stamp}
-        while True:
-            page = httpx.get(f"{self.sandboxes['bindbee']}/api/ats/v1/candidates", params=query, headers=headers).json()
-            for candidate in page["items"]:
-                found.update(candidate.get("email_addresses") or [])
-            if not page.get("cursor"):
-                break
-            query["cursor"] = page["cursor"]
+        stackone = _pages(
+            f"{self.sandboxes['stackone']}{JOBS}",
+            {"authorization": f"Basic {token}", "x-account-id": STACKONE_ACCOUNT},
+            {"page_size": "100", "filter[created_after]": stamp},
+            ("data", "next", "next"),
+        )
+        bindbee = _pages(
+            f"{self.sandboxes['bindbee']}/api/ats/v1/candidates",
+            {
+                "authorization": f"Bearer {SECRETS['CRASH_BINDBEE_KEY']}",
+                "x-connector-token": SECRETS["CRASH_BINDBEE_TOKEN"],
+            },
+            {"page_size": "200", "modified_after": stamp},
+            ("items", "cursor", "cursor"),
+        )
+        merge = _pages(
+            f"{self.sandboxes['merge']}/api/ats/v1/candidates",
+            {"authorization": f"Bearer {SECRETS['CRASH_MERGE_KEY']}", "x-account-token": SECRETS["CRASH_MERGE_TOKEN"]},
+            {"page_size": "100", "created_after": stamp},
+            ("results", "next", "cursor"),
+        )
+        found: Counter[str] = Counter(str(job.get("code")) for job in stackone)
+        found.update(email for candidate in bindbee for email in candidate.get("email_addresses") or [])
+        found.update(e["value"] for candidate in merge for e in candidate.get("email_addresses") or [])
         return found
+
+    def acting_user(self) -> str:
+        """A Merge user to write as: Merge requires `remote_user_id` on every write, and the account sets none."""
+        headers = {"authorization": f"Bearer {CALLER_KEY}", "x-account-id": "mg"}
+        users = httpx.get(f"{self.gateways[0]}/unified/ats/users", headers=headers).raise_for_status().json()
+        return str(users["data"][0]["id"])
+
+
+def _pages(url: str, headers: dict[str, str], query: dict[str, str], spelling: tuple[str, str, str]) -> list[Any]:
+    """Every record of a vendor list, page after page. `spelling`: the page's records, the page's next cursor, and
+    the query parameter that takes it."""
+    items, next_key, cursor = spelling
+    records: list[Any] = []
+    while True:
+        page = httpx.get(url, params=query, headers=headers).json()
+        records += page[items]
+        if not page.get(next_key):
+            return records
+        query = {**query, cursor: page[next_key]}
 
 
 @contextlib.contextmanager
@@ -262,24 +302,35 @@ class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     finals: dict[str, int] = field(default_factory=dict)
     """Natural key → the last status its client got."""
+    vendor_of: dict[str, str] = field(default_factory=dict)
+    """Natural key → the vendor it was written to."""
     cut: int = 0
     """Attempts whose connection failed (a replica dead, frozen or restarting)."""
     faults: int = 0
 
 
-def _write(i: int, prefix: str) -> tuple[str, str, str, dict[str, Any]]:
-    """The i-th create: (natural key, account, path, body); StackOne jobs and Bindbee candidates in turn."""
-    if i % 2 == 0:
+Write = tuple[str, str, str, str, dict[str, Any]]
+"""One create: (vendor, natural key, account, path, body)."""
+
+
+def _write(i: int, prefix: str, acting_user: str) -> Write:
+    """The i-th create: StackOne jobs, Bindbee and Merge candidates in turn."""
+    vendor = VENDORS[i % len(VENDORS)]
+    if vendor == "stackone":
         code = f"{prefix}-{i}"
-        return code, "so", JOBS, {"title": f"Crash {i}", "code": code}
+        return vendor, code, "so", JOBS, {"title": f"Crash {i}", "code": code}
     email = f"{prefix}-{i}@example.org"
-    return email, "bb", CANDIDATES, {"first_name": "Crash", "last_name": f"Test {i}", "email": email}
+    body = {"first_name": "Crash", "last_name": f"Test {i}", "email": email}
+    if vendor == "bindbee":
+        return vendor, email, "bb", CANDIDATES, body
+    return vendor, email, "mg", CANDIDATES, {**body, "acting_user_id": acting_user}
 
 
 async def _client_write(
-    client: httpx.AsyncClient, gateways: list[str], i: int, prefix: str, tally: Tally, tries: int
+    client: httpx.AsyncClient, gateways: list[str], i: int, write: Write, tally: Tally, tries: int
 ) -> None:
-    natural, account, path, body = _write(i, prefix)
+    vendor, natural, account, path, body = write
+    tally.vendor_of[natural] = vendor
     headers = {"authorization": f"Bearer {CALLER_KEY}", "x-account-id": account, "idempotency-key": natural}
     status = 0
     for attempt in range(tries):
@@ -326,8 +377,9 @@ async def run_mode(
     prefix = f"crash-{uuid.uuid4().hex[:8]}"
     since = datetime.now(UTC) - timedelta(seconds=1)
     before = running.created()
+    acting_user = await asyncio.to_thread(running.acting_user)
     if mode.vendor_latency_ms:
-        for kind, path in (("stackone", JOBS), ("bindbee", "/api/ats/v1/candidates")):
+        for kind, path in VENDOR_CREATES.items():
             # after_handling: the record is made first, the answer is late (a kill then leaves it at the vendor)
             latency = {"latency_ms": mode.vendor_latency_ms, "after_handling": True, "probability": 0.5, "times": 10**9}
             running.fault(kind, {"method": "POST", "path": path, **latency})
@@ -341,7 +393,7 @@ async def run_mode(
         async def one(i: int) -> None:
             await asyncio.sleep(i * seconds / writes)  # spread over the run, so faults strike throughout
             async with semaphore:
-                await _client_write(client, running.gateways, i, prefix, tally, tries)
+                await _client_write(client, running.gateways, i, _write(i, prefix, acting_user), tally, tries)
 
         injector = asyncio.create_task(_inject(running, mode, issuing, tally))
         clients = [asyncio.create_task(one(i)) for i in range(writes)]
@@ -355,6 +407,10 @@ async def run_mode(
     made = running.created() - before
     ours = {natural: held[natural] for natural in tally.finals}
     accepted = [natural for natural, status in tally.finals.items() if status == 201]
+
+    def per_vendor(keys: list[str]) -> dict[str, int]:
+        return {vendor: sum(1 for natural in keys if tally.vendor_of[natural] == vendor) for vendor in VENDORS}
+
     return {
         "mode": mode.name,
         "writes": writes,
@@ -364,6 +420,9 @@ async def run_mode(
         "accepted": len(accepted),
         "duplicates": sum(1 for n in ours.values() if n > 1),
         "lost": sum(1 for natural in accepted if ours[natural] == 0),
+        "writes_per_vendor": per_vendor(list(tally.finals)),
+        "duplicates_per_vendor": per_vendor([natural for natural, n in ours.items() if n > 1]),
+        "lost_per_vendor": per_vendor([natural for natural in accepted if ours[natural] == 0]),
         "unknown_after_retries": sum(1 for status in tally.finals.values() if status in (502, 504)),
         "other_finals": sum(1 for status in tally.finals.values() if status not in (201, 502, 504)),
         "gateway_500s": tally.statuses[500],
@@ -379,13 +438,18 @@ async def crash(writes: int, concurrency: int, seconds: float, tries: int = MAX_
 
 
 def table(rows: list[dict[str, Any]]) -> str:
+    def split(counts: dict[str, int]) -> str:
+        return " / ".join(str(counts[vendor]) for vendor in VENDORS)
+
     lines = [
-        "| mode | writes | requests (with retries) | faults | duplicates | lost | unknown after retries | 500s |",
+        "| mode | writes (StackOne / Bindbee / Merge) | requests (with retries) | faults | duplicates | lost "
+        "| unknown after retries | 500s |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
-            f"| {r['mode']} | {r['writes']} | {r['requests']} | {r['faults']} | {r['duplicates']} | {r['lost']} | "
+            f"| {r['mode']} | {split(r['writes_per_vendor'])} | {r['requests']} | {r['faults']} | "
+            f"{split(r['duplicates_per_vendor'])} | {split(r['lost_per_vendor'])} | "
             f"{r['unknown_after_retries']} | {r['gateway_500s']} |"
         )
     return "\n".join(lines) + "\n"

@@ -2,7 +2,13 @@
 then counted at the vendor. Duplicates and lost writes must both be zero, and no answer may be a 500.
 
 Runs the gateway in-process over its in-process sandboxes (faults injected there, or in the transport for
-connection resets). Prints the table the README shows.
+connection resets), once per target: StackOne job creates by `code` on `stackone-demo`, and Merge candidate creates
+by e-mail on `merge-demo`. Prints the tables the README shows.
+
+Merge's own `Idempotency-Key` deduplication is switched off in its sandbox (the gateway forwards the caller's key,
+and a Merge honouring it would hide a gateway that sent twice), and so is its 100-requests-a-minute plan, on both
+sides: at that rate almost every write would be a 429 and the soak would measure the limiter, which is tested apart.
+StackOne keeps its sandbox's 1,000 a minute.
 """
 
 from __future__ import annotations
@@ -25,11 +31,11 @@ from connectors.registry import Registry
 from gateway import logs
 from gateway.app import create_app
 from gateway.config import parse_config, resolve
-from gateway.sandboxes import wire
+from gateway.sandboxes import TENANT_CREDENTIALS, Wiring, wire
+from sandbox.common import MinuteQuota, Tenant
 from sandbox.controls import Fault
 
 ROOT = Path(__file__).resolve().parents[1]
-ACCOUNT, PROVIDER, PATH = "stackone-demo", "stackone-sandbox", "/unified/ats/jobs"
 FINAL_RETRIES = 10
 """Tries a client makes for one write before it gives up with the answer it has (an unknown outcome, say)."""
 
@@ -53,39 +59,82 @@ class Resetting(httpx.AsyncBaseTransport):
 class Mode:
     name: str
     faults: list[dict[str, Any]] = field(default_factory=list)
+    """Faults on the vendor's create route (its method and path are the target's)."""
     reset: tuple[float, bool] | None = None
 
 
 MODES = [
     Mode("none"),
-    Mode("latency 20 ms", [{"method": "POST", "path": PATH, "latency_ms": 20, "times": 10**9}]),
-    Mode(
-        "503 before handling (20 %)",
-        [{"method": "POST", "path": PATH, "status": 503, "probability": 0.2, "times": 10**9}],
-    ),
-    Mode(
-        "503 after storing (20 %)",
-        [{"method": "POST", "path": PATH, "status": 503, "after_handling": True, "probability": 0.2, "times": 10**9}],
-    ),
-    Mode(
-        "429 Retry-After 1 (10 %)",
-        [
-            {
-                "method": "POST",
-                "path": PATH,
-                "status": 429,
-                "headers": {"Retry-After": "1"},
-                "probability": 0.1,
-                "times": 10**9,
-            }
-        ],
-    ),
-    Mode(
-        "hang past the read timeout (5 %)",
-        [{"method": "POST", "path": PATH, "latency_ms": 1500, "probability": 0.05, "times": 10**9}],
-    ),
+    Mode("latency 20 ms", [{"latency_ms": 20}]),
+    Mode("503 before handling (20 %)", [{"status": 503, "probability": 0.2}]),
+    Mode("503 after storing (20 %)", [{"status": 503, "after_handling": True, "probability": 0.2}]),
+    Mode("429 Retry-After 1 (10 %)", [{"status": 429, "headers": {"Retry-After": "1"}, "probability": 0.1}]),
+    Mode("hang past the read timeout (5 %)", [{"latency_ms": 1500, "probability": 0.05}]),
     Mode("reset before sending (20 %)", reset=(0.2, False)),
     Mode("reset after storing (20 %)", reset=(0.2, True)),
+]
+
+
+def _job(key: str, _acting_user: str | None) -> dict[str, Any]:
+    return {"title": "Soak", "code": key}
+
+
+def _candidate(key: str, acting_user: str | None) -> dict[str, Any]:
+    return {"first_name": "Soak", "last_name": "Test", "email": key, "acting_user_id": acting_user}
+
+
+def _merge_without_its_own_guards(sandbox: Any) -> None:
+    sandbox.idempotency = False
+    sandbox.quota = MinuteQuota(10**8)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a soak's writes go: a demo account, its unified create, the vendor route faults strike, and how the
+    vendor's records show the natural key each write carries."""
+
+    name: str
+    account: str
+    provider: str
+    path: str
+    vendor_path: str
+    collection: str
+    """The sandbox collection the vendor keeps the records in."""
+    body: Callable[[str, str | None], dict[str, Any]]
+    """(natural key, acting user) → the unified create."""
+    natural: Callable[[dict[str, Any]], list[str]]
+    """A vendor record → the natural keys it holds."""
+    key_suffix: str = ""
+    acting_user: bool = False
+    """Whether writes name an acting user (one of the account's users, read through the gateway first)."""
+    prepare: Callable[[Any], None] | None = None
+    """What the sandbox needs changed for the soak (see the module docstring)."""
+
+
+TARGETS = [
+    Target(
+        "StackOne jobs",
+        "stackone-demo",
+        "stackone-sandbox",
+        "/unified/ats/jobs",
+        "/unified/ats/jobs",
+        "jobs",
+        _job,
+        lambda job: [str(job.get("code"))],
+    ),
+    Target(
+        "Merge candidates",
+        "merge-demo",
+        "merge-sandbox",
+        "/unified/ats/candidates",
+        "/api/ats/v1/candidates",
+        "candidates",
+        _candidate,
+        lambda candidate: [str(e.get("value")) for e in candidate.get("email_addresses") or []],
+        key_suffix="@example.org",
+        acting_user=True,
+        prepare=_merge_without_its_own_guards,
+    ),
 ]
 
 
@@ -98,41 +147,58 @@ def config() -> Any:
         provider.pop("quota", None)
         provider["timeouts"] = {"connect": 1, "read": 0.5, "total": 1}
         provider["breaker"] = {"failures": 10**6}  # the soak is about outcomes; the breaker is tested apart
+    raw["providers"]["merge-sandbox"]["quota"] = {"requests_per_minute": 10**8, "max_concurrency": 64}
     return resolve(parse_config(raw), Registry.discover(), environ={})
 
 
-async def run_mode(mode: Mode, writes: int, concurrency: int, retries: int) -> dict[str, Any]:
+def _tenant(target: Target, resolved: Any, wiring: Wiring) -> Tenant:
+    """The sandbox tenant holding the account's records, named as `wire` names it."""
+    account = next(a for a in resolved.config.accounts if a.id == target.account)
+    credential = TENANT_CREDENTIALS.get(resolved.config.providers[target.provider].sandbox)
+    name = wiring.credentials[account.id][credential] if credential else account.vendor_account_id or account.id
+    return wiring.apps[target.provider].state.sandbox.tenants[name]  # type: ignore[no-any-return]
+
+
+async def run_mode(target: Target, mode: Mode, writes: int, concurrency: int, retries: int) -> dict[str, Any]:
     resolved = config()
     wiring = wire(resolved)
     transports: dict[str, httpx.AsyncBaseTransport] = {}
     if mode.reset is not None:
-        transports[PROVIDER] = Resetting(wiring.transports[PROVIDER], *mode.reset)
+        transports[target.provider] = Resetting(wiring.transports[target.provider], *mode.reset)
     app = create_app(resolved, wiring=wiring, transports=transports)
-    controls = wiring.apps[PROVIDER].state.controls
-    controls.faults.extend(Fault(**f) for f in mode.faults)
+    vendor = wiring.apps[target.provider].state
+    if target.prepare is not None:
+        target.prepare(vendor.sandbox)
+    route = {"method": "POST", "path": target.vendor_path, "times": 10**9}
+    vendor.controls.faults.extend(Fault(**{**route, **f}) for f in mode.faults)
     statuses: Counter[int] = Counter()
     finals: dict[str, int] = {}
     semaphore = asyncio.Semaphore(concurrency)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw", timeout=60) as client:
+        base = {"authorization": "Bearer demo-key", "x-account-id": target.account}
+        acting_user = None
+        if target.acting_user:
+            acting_user = (await client.get("/unified/ats/users", headers=base)).json()["data"][0]["id"]
 
         async def write(i: int) -> None:
-            code = f"soak-{i}-{uuid.uuid4().hex[:8]}"
-            headers = {"authorization": "Bearer demo-key", "x-account-id": ACCOUNT, "idempotency-key": code}
+            key = f"soak-{i}-{uuid.uuid4().hex[:8]}{target.key_suffix}"
+            headers = {**base, "idempotency-key": key}
             async with semaphore:
                 for attempt in range(retries):
-                    response = await client.post(PATH, json={"title": "Soak", "code": code}, headers=headers)
+                    response = await client.post(target.path, json=target.body(key, acting_user), headers=headers)
                     statuses[response.status_code] += 1
                     if response.status_code in (201, 422, 400):
                         break
                     await asyncio.sleep(min(2.0, 0.05 * 2**attempt))
-                finals[code] = response.status_code
+                finals[key] = response.status_code
 
         await asyncio.gather(*(write(i) for i in range(writes)))
     await app.state.gateway.aclose()
-    tenant = wiring.apps[PROVIDER].state.sandbox.tenants["stackone-demo-account"]
-    at_vendor = Counter(job.get("code") for job in tenant["jobs"].records.values())
-    accepted = [code for code, status in finals.items() if status == 201]
+    records = _tenant(target, resolved, wiring)[target.collection].records.values()
+    at_vendor = Counter(key for record in records for key in target.natural(record))
+    accepted = [key for key, status in finals.items() if status == 201]
     return {
+        "target": target.name,
         "mode": mode.name,
         "writes": writes,
         "requests": sum(statuses.values()),
@@ -140,8 +206,8 @@ async def run_mode(mode: Mode, writes: int, concurrency: int, retries: int) -> d
         "still_unknown": sum(1 for status in finals.values() if status in (502, 504)),
         # the client stopped retrying on an answer that says nothing was done (429, 409, 503)
         "gave_up_nothing_sent": sum(1 for status in finals.values() if status in (409, 429, 503)),
-        "duplicates": sum(1 for code in finals if at_vendor[code] > 1),
-        "lost": sum(1 for code in accepted if at_vendor[code] != 1),
+        "duplicates": sum(1 for key in finals if at_vendor[key] > 1),
+        "lost": sum(1 for key in accepted if at_vendor[key] != 1),
         "gateway_500s": statuses[500],
         "statuses": dict(sorted(statuses.items())),
     }
@@ -150,18 +216,24 @@ async def run_mode(mode: Mode, writes: int, concurrency: int, retries: int) -> d
 async def soak(
     writes: int, concurrency: int, retries: int = FINAL_RETRIES, only: Callable[[Mode], bool] | None = None
 ) -> list[dict[str, Any]]:
-    return [await run_mode(mode, writes, concurrency, retries) for mode in MODES if only is None or only(mode)]
+    return [
+        await run_mode(target, mode, writes, concurrency, retries)
+        for target in TARGETS
+        for mode in MODES
+        if only is None or only(mode)
+    ]
 
 
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| fault mode | writes | requests (with retries) | accepted | still unknown | gave up, nothing sent "
+        "| target | fault mode | writes | requests (with retries) | accepted | still unknown | gave up, nothing sent "
         "| duplicates | lost | 500s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
-            f"| {r['mode']} | {r['writes']} | {r['requests']} | {r['accepted']} | {r['still_unknown']} | "
+            f"| {r['target']} | {r['mode']} | {r['writes']} | {r['requests']} | {r['accepted']} | "
+            f"{r['still_unknown']} | "
             f"{r['gave_up_nothing_sent']} | {r['duplicates']} | {r['lost']} | {r['gateway_500s']} |"
         )
     return "\n".join(lines) + "\n"

@@ -179,6 +179,9 @@ class Support:
     note: str | None = None
     """How a served operation differs from its unified meaning (Merge's application notes are the candidate's),
     said in `/meta` and the documentation, so nothing is mapped silently."""
+    values: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Forwarded parameters honoured for some of their comma-separated values only: `include=custom_fields` where
+    the vendor always answers custom fields and nothing else `include` names."""
 
     @property
     def supported(self) -> bool:

@@ -146,6 +146,27 @@ class EnumValue:
         return {self.unified: {"value": self.decode.get(raw, "unmapped_value"), "source_value": raw}}
 
 
+@dataclass(frozen=True)
+class NoteContent:
+    """StackOne's note content, a list of `{body}` parts ↔ a vendor note's one body (Bindbee's and Merge's
+    activities): the parts' bodies joined by a blank line on write, one part on read."""
+
+    notes: str = ""
+    unified: str = "content"
+    aliases: tuple[str, ...] = ()
+    vendor: str = "body"
+    direction: Direction = "both"
+    transform: str = "write: the parts' bodies joined by a blank line; read: one part"
+
+    def to_vendor(self, body: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
+        parts = [part.get("body") for part in body.get("content") or [] if part.get("body")]
+        return {self.vendor: "\n\n".join(parts)} if parts else {}
+
+    def to_unified(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        text = record.get(self.vendor)
+        return {self.unified: None if text is None else [{"body": text}]}
+
+
 def _show(value: Any) -> str:
     """JSON spelling, so the string "true" and the boolean true read differently."""
     if isinstance(value, bool):

@@ -52,7 +52,10 @@ def _entry(
         entry["filters"] = [f.name for f in op.filters if (f.alias_of or f.name) in support.filters]
     forwarded = [p.name for p in op.params if p.forwarded]
     if forwarded:
-        entry["parameters"] = {name: name in support.params for name in forwarded}
+        entry["parameters"] = {
+            name: sorted(support.values[name]) if name in support.values else name in support.params
+            for name in forwarded
+        }
     if op.request is not None:
         entry["schema"] = _write_schema(account, op, [*connector.rules(op, account), *vendor_rules])
     return entry

@@ -44,6 +44,7 @@ _mark_process_dead: Callable[[int, str], None] = multiprocess.mark_process_dead
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 90)
 
 _M = TypeVar("_M", Counter, Histogram)
+_LatencyHistogram = functools.partial(Histogram, buckets=_LATENCY_BUCKETS)
 
 
 class Family(Generic[_M]):
@@ -62,6 +63,13 @@ class Family(Generic[_M]):
         if child is None:
             child = self._children[values] = self.metric.labels(*values)
         return child
+
+
+def _labelled(
+    registry: CollectorRegistry, kind: Callable[..., _M], name: str, documentation: str, labels: str
+) -> Family[_M]:
+    """A labelled counter or histogram in `registry`, its children kept (`Family`)."""
+    return Family(kind(name, documentation, labels.split(), registry=registry))
 
 
 @functools.cache
@@ -96,116 +104,85 @@ class Metrics:
         self.directory = os.environ.get(MULTIPROCESS_DIR) or None
         """Set by `gateway serve` for its workers: values live in files there (prometheus_client chose its value
         class from the same variable when it was imported)."""
-        self.registry = CollectorRegistry()
-        self.requests = Family(
-            Counter(
-                "gateway_requests_total",
-                "Requests answered",
-                ["route", "method", "status", "connector"],
-                registry=self.registry,
-            )
+        self.registry = registry = CollectorRegistry()
+        labelled = functools.partial(_labelled, registry)
+        self.requests = labelled(
+            Counter, "gateway_requests_total", "Requests answered", "route method status connector"
         )
-        self.request_seconds = Family(
-            Histogram(
-                "gateway_request_duration_seconds",
-                "Request latency",
-                ["route", "method", "connector"],
-                buckets=_LATENCY_BUCKETS,
-                registry=self.registry,
-            )
+        self.request_seconds = labelled(
+            _LatencyHistogram, "gateway_request_duration_seconds", "Request latency", "route method connector"
         )
-        self.upstream_calls = Family(
-            Counter(
-                "gateway_upstream_calls_total",
-                "Vendor calls by outcome (HTTP status, or not_sent / unknown)",
-                ["connector", "operation", "outcome"],
-                registry=self.registry,
-            )
+        self.upstream_calls = labelled(
+            Counter,
+            "gateway_upstream_calls_total",
+            "Vendor calls by outcome (HTTP status, or not_sent / unknown)",
+            "connector operation outcome",
         )
-        self.upstream_seconds = Family(
-            Histogram(
-                "gateway_upstream_duration_seconds",
-                "Vendor call latency",
-                ["connector", "operation"],
-                buckets=_LATENCY_BUCKETS,
-                registry=self.registry,
-            )
+        self.upstream_seconds = labelled(
+            _LatencyHistogram, "gateway_upstream_duration_seconds", "Vendor call latency", "connector operation"
         )
-        self.rate_limit = Family(
-            Counter(
-                "gateway_rate_limit_decisions_total",
-                "Inbound rate-limit decisions",
-                ["policy", "decision"],
-                registry=self.registry,
-            )
+        self.rate_limit = labelled(
+            Counter, "gateway_rate_limit_decisions_total", "Inbound rate-limit decisions", "policy decision"
         )
-        self.vendor_refusals = Family(
-            Counter(
-                "gateway_vendor_budget_refusals_total",
-                "Vendor calls held back (cooldown, quota, concurrency)",
-                ["connector", "reason"],
-                registry=self.registry,
-            )
+        self.vendor_refusals = labelled(
+            Counter,
+            "gateway_vendor_budget_refusals_total",
+            "Vendor calls held back (cooldown, quota, concurrency)",
+            "connector reason",
         )
-        self.cooldowns = Family(
-            Counter(
-                "gateway_vendor_cooldowns_total",
-                "Vendor 429/408 answers that started a shared cooldown",
-                ["connector"],
-                registry=self.registry,
-            )
+        self.cooldowns = labelled(
+            Counter,
+            "gateway_vendor_cooldowns_total",
+            "Vendor 429/408 answers that started a shared cooldown",
+            "connector",
         )
-        self.idempotency = Family(
-            Counter(
-                "gateway_idempotency_outcomes_total",
-                "Idempotency outcomes: claimed, replayed, conflict, mismatch, released, stored, unknown",
-                ["outcome"],
-                registry=self.registry,
-            )
+        self.idempotency = labelled(
+            Counter,
+            "gateway_idempotency_outcomes_total",
+            "Idempotency outcomes: claimed, replayed, conflict, mismatch, released, stored, unknown",
+            "outcome",
+        )
+        self.store_errors = labelled(
+            Counter, "gateway_state_store_errors_total", "State store calls that failed", "operation"
         )
         self.store_fallbacks = Counter(
             "gateway_state_store_fallbacks_total",
             "Requests served with the local fallback while the store was away",
-            registry=self.registry,
+            registry=registry,
         )
-        self.store_errors = Family(
-            Counter(
-                "gateway_state_store_errors_total",
-                "State store calls that failed",
-                ["operation"],
-                registry=self.registry,
-            )
+        self.store_round_trips = Counter(
+            "gateway_state_store_round_trips_total", "Pipelines sent to the state store (Redis only)", registry=registry
         )
         # The lowest of the live workers: 0 as soon as one of them cannot reach the store.
         self.store_up = Gauge(
             "gateway_state_store_up",
             "1 when the last state store call succeeded",
-            registry=self.registry,
+            registry=registry,
             multiprocess_mode="livemin",
         )
         self.store_up.set(1)
-        self.store_round_trips = Counter(
-            "gateway_state_store_round_trips_total",
-            "Pipelines sent to the state store (Redis only)",
-            registry=self.registry,
-        )
         Gauge(
             "gateway_build_info",
             "The running build: package version and source commit",
             ["version", "commit"],
-            registry=self.registry,
+            registry=registry,
             multiprocess_mode="livemax",
         ).labels(_version(), commit or _git_commit() or "unknown").set(1)
-        self._exposed = self.registry
+        self._exposed = self._exposition()
+
+    def _exposition(self) -> CollectorRegistry:
+        """What a scrape reads: this process's registry with its runtime collectors, or, with workers, every
+        worker's values summed from the directory with each live process's `process_*`."""
         if self.directory is None:
             ProcessCollector(registry=self.registry)
             PlatformCollector(registry=self.registry)
             GCCollector(registry=self.registry)
-        else:
-            self._exposed = CollectorRegistry()
-            _collect_directory(self._exposed, self.directory)
-            _ServerProcesses(self.directory, registry=self._exposed)
-            PlatformCollector(registry=self._exposed)
+            return self.registry
+        exposed = CollectorRegistry()
+        _collect_directory(exposed, self.directory)
+        _ServerProcesses(self.directory, registry=exposed)
+        PlatformCollector(registry=exposed)
+        return exposed
 
     def render(self) -> bytes:
         """The text exposition of every metric: this process's, or every worker's in multiprocess mode."""

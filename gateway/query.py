@@ -178,6 +178,12 @@ def _check_support(reading: _Reading, support: Support) -> None:
     unsupported = sorted((set(reading.forwarded) | ({"proxy"} if reading.proxy else set())) - support.params)
     for name in unsupported:
         shown = f"{name}={reading.forwarded[name]}" if name in reading.forwarded else "proxy[...]"
+        if name in support.values:
+            asked = [value.strip() for value in reading.forwarded[name].split(",") if value.strip()]
+            refused = [value for value in asked if value not in support.values[name]]
+            if not refused:
+                continue
+            shown = f"{name}={','.join(refused)}"
         reading.fail(
             name,
             "connector.unsupported_parameter",

@@ -13,6 +13,7 @@ from typing import Any
 
 from sandbox.common import SEED_DEPARTMENTS, SEED_JOBS, SEED_OFFICES, SEED_USERS, Tenant, seed_people, stable_id
 from sandbox.merge_store import Clock, Records
+from sandbox.pdf import text_pdf
 
 
 @dataclass(frozen=True)
@@ -60,16 +61,7 @@ REMOTE = "2024-03-01T09:00:00Z"
 
 
 def _resume(name: str) -> bytes:
-    text = f"{name} - resume (Merge sandbox)"
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-    ]
-    body = b"%PDF-1.4\n" + b"".join(b"%d 0 obj\n%s\nendobj\n" % (i, o) for i, o in enumerate(objects, start=1))
-    return body + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    return text_pdf([f"{name} - resume (Merge sandbox)"])
 
 
 def seed_tenant(

@@ -329,6 +329,24 @@ def test_an_unhonoured_filter_is_named_as_the_caller_spelt_it() -> None:
     assert sorted(e.field for e in caught.value.errors) == ["filter[created_after]", "job_id"]
 
 
+@pytest.mark.parametrize("op_id", ["ats_list_jobs", "ats_get_candidate", "ats_list_applications"])
+def test_include_custom_fields_is_honoured_since_bindbee_always_answers_them(op_id: str) -> None:
+    operation = CATALOGUE[op_id]
+    support = BindbeeConnector().support(GENERIC)[op_id]
+    options = read_query([("include", "custom_fields")], operation, support)
+    assert options.query.forwarded == {"include": "custom_fields"}
+
+
+def test_an_include_bindbee_cannot_honour_is_named_with_only_those_values() -> None:
+    operation = CATALOGUE["ats_list_applications"]
+    support = BindbeeConnector().support(GENERIC)[operation.id]
+    with pytest.raises(GatewayError) as caught:
+        read_query([("include", "attachments,custom_fields")], operation, support)
+    [error] = caught.value.errors
+    assert (error.field, error.rule) == ("include", "connector.unsupported_parameter")
+    assert error.message == "this account's vendor cannot honour include=attachments"
+
+
 def test_get_with_a_non_uuid_id_is_not_found_without_a_call() -> None:
     call = Call(CATALOGUE["ats_get_job"], path={"id": "not-a-uuid"})
     with pytest.raises(InvalidInput) as caught:

@@ -35,6 +35,10 @@ async def test_meta_lists_every_operation_with_support_and_reasons(harness: Harn
     # Deprecated spellings are listed beside what they stand for (filter[status] is read as filter[job_status]).
     assert bindbee["ats_list_jobs"]["filters"] == ["updated_after", "status", "job_status"]
     assert stackone["ats_list_candidates"]["filters"] == ["updated_after", "created_after", "email"]
+    # A parameter honoured for some values lists them; one not honoured at all is false.
+    assert bindbee["ats_list_applications"]["parameters"]["include"] == ["custom_fields"]
+    assert bindbee["ats_list_applications"]["parameters"]["expand"] is False
+    assert stackone["ats_list_applications"]["parameters"]["include"] is True
 
 
 async def test_meta_schema_carries_the_greenhouse_rules_and_agrees_with_enforcement(harness: Harness) -> None:

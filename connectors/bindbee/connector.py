@@ -189,7 +189,9 @@ ON_THE_CANDIDATE = (
 def _read_support(op: Operation) -> Support:
     spec = READS[op.collection]
     filters = spec.filters if op.answer == Answer.PAGE else {}
-    return Support(None, frozenset(filters), note=ON_THE_CANDIDATE if spec.via_candidate else None)
+    # Custom fields are always asked for and answered, so StackOne's `include=custom_fields` is honoured as it is.
+    includes = {"include": frozenset({"custom_fields"})} if spec.custom_fields else {}
+    return Support(None, frozenset(filters), note=ON_THE_CANDIDATE if spec.via_candidate else None, values=includes)
 
 
 _CANDIDATE_UPDATE_OUTSIDE_GREENHOUSE = (
@@ -222,12 +224,8 @@ _SUPPORT: Mapping[str, Support] = {
     **served("ats_upload_application_document", note=ON_THE_CANDIDATE),
     **served("ats_download_application_document", note=ON_THE_CANDIDATE),
     **unsupported("Bindbee keeps no history of an application's changes", "ats_list_application_changes"),
-    **unsupported(
-        "Bindbee's activities cannot be edited, and it has no notes on interviews",
-        "ats_update_application_note",
-        "ats_create_interview_note",
-        "ats_update_interview_note",
-    ),
+    **unsupported("Bindbee's activities (notes) cannot be edited", "ats_update_application_note"),
+    **unsupported("Bindbee has no notes on interviews", "ats_create_interview_note", "ats_update_interview_note"),
     **unsupported(
         "Bindbee documents no custom field definitions",
         *(

@@ -15,31 +15,11 @@ from typing import Any
 
 from connectors.bindbee.refs import IdListRow, Reference
 from connectors.errors import FieldError
-from connectors.mapping import Direction, Enum, EnumValue, Rename, Table
+from connectors.mapping import Direction, Enum, EnumValue, NoteContent, Rename, Table
 
 _IDS = (Rename("id", "id", direction="read"), Rename("remote_id", "remote_id", direction="read"))
 
 NOTE_VISIBILITY = {"public": "PUBLIC", "private": "PRIVATE"}
-
-
-@dataclass(frozen=True)
-class NoteContentRow:
-    """StackOne's note is a list of `{body}` parts; Bindbee's activity has one body."""
-
-    unified: str = "content"
-    aliases: tuple[str, ...] = ()
-    vendor: str = "body"
-    direction: Direction = "both"
-    transform: str = "write: the parts' bodies joined by a blank line; read: one part"
-    notes: str = "Bindbee's `subject` has no StackOne field and is not read."
-
-    def to_vendor(self, body: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
-        parts = [part.get("body") for part in body.get("content") or [] if part.get("body")]
-        return {"body": "\n\n".join(parts)} if parts else {}
-
-    def to_unified(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        text = record.get("body")
-        return {"content": None if text is None else [{"body": text}]}
 
 
 _AUTHOR = Reference("author_id", "user")
@@ -67,7 +47,7 @@ class AuthorRow:
 NOTE_TABLE = Table(
     rows=(
         *_IDS,
-        NoteContentRow(),
+        NoteContent("Bindbee's `subject` has no StackOne field and is not read."),
         AuthorRow(),
         EnumValue(
             "visibility",

@@ -14,7 +14,7 @@ from typing import Any
 from connectors.bindbee.jobs import HiringTeamRow
 from connectors.bindbee.reference import FullNameRow
 from connectors.errors import FieldError
-from connectors.mapping import Direction, Rename, Table
+from connectors.mapping import Direction, NoteContent, Rename, Table
 from connectors.merge.rows import Choice, Expanded, Ref, Refs
 
 IDS = (
@@ -239,28 +239,10 @@ DOCUMENT_TABLE = Table(
 VISIBILITY = {"PUBLIC": "public", "PRIVATE": "private", "ADMIN_ONLY": "private"}
 
 
-@dataclass(frozen=True)
-class NoteContentRow:
-    unified: str = "content"
-    aliases: tuple[str, ...] = ()
-    vendor: str = "body"
-    direction: Direction = "both"
-    transform: str = "every `content[].body`, joined by a blank line; read: `[{body}]`"
-    notes: str = "Merge's `subject` has no unified field; raw=true shows it."
-
-    def to_vendor(self, body: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
-        parts = [part.get("body") for part in body.get("content") or [] if part.get("body")]
-        return {"body": "\n\n".join(parts)} if parts else {}
-
-    def to_unified(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        text = record.get("body")
-        return {"content": None if text is None else [{"body": text}]}
-
-
 NOTE_TABLE = Table(
     rows=(
         *IDS,
-        NoteContentRow(),
+        NoteContent("Merge's `subject` has no unified field; raw=true shows it."),
         Ref("author_id", "user", "remote_author_id", direction="both"),
         Choice(
             "visibility",

@@ -22,10 +22,10 @@ from sandbox.common import (
     Tenant,
     now_iso,
 )
+from sandbox.pdf import text_pdf
 from sandbox.stackone import documents
 from sandbox.stackone.applications import at_stage, move, reject
 from sandbox.stackone.jobs import stages_of
-from sandbox.stackone.pdf import text_pdf
 from sandbox.stackone.records import Record, build, enum
 
 Ids = Callable[..., str]

@@ -1,4 +1,5 @@
-"""A one-page PDF of a few lines of text: seed résumés are real files a PDF reader opens, not placeholder bytes."""
+"""A one-page PDF of a few lines of text: every sandbox's seed résumés are real files a PDF reader opens, not
+placeholder bytes."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ def _escape(text: str) -> str:
 
 def text_pdf(lines: Sequence[str]) -> bytes:
     shown = " ".join(f"({_escape(line)}) '" for line in lines)
-    stream = f"BT /F1 12 Tf 72 740 Td 16 TL {shown} ET".encode("latin-1")
+    stream = f"BT /F1 12 Tf 72 740 Td 16 TL {shown} ET".encode("latin-1", "replace")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
