@@ -24,6 +24,16 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _invalid() -> GatewayError:
+    # A new error per refusal, never one kept in a local of the raising frame (a reference cycle: see
+    # gateway.inputs._too_large).
+    return GatewayError(
+        400,
+        "invalid_cursor",
+        "The next cursor is not valid for this caller, account, resource and filters; start the walk again",
+    )
+
+
 @dataclass(frozen=True)
 class CursorScope:
     caller: str
@@ -49,19 +59,14 @@ class CursorSigner:
         return f"{_b64(payload)}.{_b64(self._mac(payload, scope))}"
 
     def unwrap(self, cursor: str, scope: CursorScope) -> str:
-        invalid = GatewayError(
-            400,
-            "invalid_cursor",
-            "The next cursor is not valid for this caller, account, resource and filters; start the walk again",
-        )
         payload_text, _, mac_text = cursor.partition(".")
         try:
             payload, mac = _unb64(payload_text), _unb64(mac_text)
         except ValueError:
-            raise invalid from None
+            raise _invalid() from None
         if not mac or not hmac.compare_digest(mac, self._mac(payload, scope)):
-            raise invalid
+            raise _invalid()
         try:
             return payload.decode()
         except UnicodeDecodeError:
-            raise invalid from None
+            raise _invalid() from None

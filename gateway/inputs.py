@@ -66,17 +66,27 @@ def _float(text: str) -> float | _Unrepresentable:
     return value if math.isfinite(value) else _UNREPRESENTABLE
 
 
+def _too_large(limit: int) -> GatewayError:
+    # Built where it is raised, never kept in a local of the raising frame: the traceback holds that frame, and
+    # an error its own frame refers to is a reference cycle that keeps the whole request alive until the
+    # collector runs (a flood of refused requests then grows the heap: tests/test_hostile_clients.py).
+    return GatewayError(413, "payload_too_large", f"The body is larger than {limit} bytes")
+
+
+def _too_deep() -> GatewayError:
+    return GatewayError(400, "json_too_deep", f"The body nests deeper than {MAX_JSON_DEPTH} levels")
+
+
 async def read_json_body(request: Request, limit: int) -> dict[str, Any]:
     declared = request.headers.get("content-length")
-    too_large = GatewayError(413, "payload_too_large", f"The body is larger than {limit} bytes")
     if declared is not None and (size := ascii_int(declared.strip())) is not None and size > limit:
-        raise too_large
+        raise _too_large(limit)
     chunks, size = [], 0
     try:
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
-                raise too_large
+                raise _too_large(limit)
             chunks.append(chunk)
     except ClientDisconnect:
         # The server gave up on the body (its timeout) or the client left: no one will read this answer.
@@ -84,16 +94,15 @@ async def read_json_body(request: Request, limit: int) -> dict[str, Any]:
     raw = b"".join(chunks)
     if not raw.strip():
         raise GatewayError(400, "malformed_json", "The body is empty; send a JSON object")
-    too_deep = GatewayError(400, "json_too_deep", f"The body nests deeper than {MAX_JSON_DEPTH} levels")
     try:
         body = json.loads(raw, parse_constant=lambda _: _UNREPRESENTABLE, parse_float=_float)
     except RecursionError:
-        raise too_deep from None
+        raise _too_deep() from None
     except ValueError as exc:
         raise GatewayError(400, "malformed_json", f"The body is not valid JSON: {exc}") from None
     depth, problems = _inspect(body)
     if depth > MAX_JSON_DEPTH:
-        raise too_deep
+        raise _too_deep()
     if problems:
         raise invalid_input(problems, status=400)
     if not isinstance(body, dict):

@@ -8,7 +8,7 @@ normally, since nothing was sent. A vendor's odd answers (a huge Retry-After, Na
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from starlette.requests import Request
 
 from connectors.base import (
     AccountContext,
@@ -33,8 +34,10 @@ from connectors.unified.writes import CandidateUpdate
 from gateway import limits, upstream
 from gateway.app import create_app
 from gateway.config import Provider, ResolvedConfig, Timeouts
+from gateway.cursors import CursorScope, CursorSigner
 from gateway.errors import GatewayError
 from gateway.executor import execute
+from gateway.inputs import read_json_body
 from gateway.upstream import Upstream
 from tests.conftest import Harness, basic
 
@@ -381,3 +384,52 @@ async def test_a_vendor_answer_json_cannot_carry_is_a_502_not_a_500(demo_config:
         response = await client.get(JOBS, params={"raw": "true"}, headers=headers)
     await app.state.gateway.aclose()
     assert (response.status_code, response.json()["code"]) == (502, "unexpected_provider_response")
+
+
+# --- refusals leave nothing for the collector --------------------------------------------------------------------
+
+
+def _refers_to_itself(error: BaseException) -> bool:
+    """Whether a frame the error was raised through (its traceback past the frame that caught it) holds the error:
+    a reference cycle that keeps the refused request alive until the cyclic collector runs, which the server runs
+    rarely (gateway.server.tune_collector)."""
+    trace = error.__traceback__.tb_next if error.__traceback__ else None
+    while trace is not None:
+        if any(value is error for value in trace.tb_frame.f_locals.values()):
+            return True
+        trace = trace.tb_next
+    return False
+
+
+def _request(body: bytes, declared: int | None = None) -> Request:
+    size = len(body) if declared is None else declared
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return Request({"type": "http", "headers": [(b"content-length", str(size).encode())]}, receive)
+
+
+@pytest.mark.parametrize(
+    ("request_of", "code"),
+    [
+        (lambda: _request(b"{}", declared=10**7), "payload_too_large"),
+        (lambda: _request(b"[" * 200 + b"]" * 200), "json_too_deep"),
+        (lambda: _request(b'{"a":' * 100 + b"1" + b"}" * 100), "json_too_deep"),
+    ],
+)
+async def test_a_refused_body_is_an_error_no_frame_of_its_own_holds(
+    request_of: Callable[[], Request], code: str
+) -> None:
+    with pytest.raises(GatewayError) as caught:
+        await read_json_body(request_of(), limit=1 << 20)
+    assert caught.value.code == code
+    assert not _refers_to_itself(caught.value)
+
+
+@pytest.mark.parametrize("cursor", ["not-base64!.x", "e30.AAAA", "gIA.gIA"])
+def test_a_refused_cursor_is_an_error_no_frame_of_its_own_holds(cursor: str) -> None:
+    with pytest.raises(GatewayError) as caught:
+        CursorSigner(b"secret").unwrap(cursor, CursorScope("caller", "account", "candidates", {}))
+    assert caught.value.code == "invalid_cursor"
+    assert not _refers_to_itself(caught.value)
