@@ -114,6 +114,14 @@ UNREADABLE = {
 PII = ["Augusta", "Ada King", "1815", "lovelace", "7700", "0991", "7946", "Analytical"]
 
 
+def _shows(value: str, text: str) -> bool:
+    """Whether `text` carries a PII value; a number only as a number of its own, not as digits inside a
+    timestamp's microseconds or a hexadecimal request id."""
+    if not value.isdigit():
+        return value in text
+    return re.search(rf"(?<![0-9A-Za-z]){value}(?![0-9A-Za-z])", text) is not None
+
+
 @pytest.mark.parametrize("log_format", ["json", "console"])
 async def test_an_unreadable_vendor_record_leaves_no_pii_in_the_log(
     demo_config: ResolvedConfig, log_format: str
@@ -135,14 +143,14 @@ async def test_an_unreadable_vendor_record_leaves_no_pii_in_the_log(
     assert "ValidationError" in text
     assert "input_value=[redacted]" in text
     for value in PII:
-        assert value not in text, value
+        assert not _shows(value, text), value
     # The answer names the fields that could not be read, never their values; the vendor's own answer is the
     # caller's record, from an account it may read, and is what it needs to see what the vendor said.
     answer = response.json()
     assert (response.status_code, answer["code"]) == (502, "unexpected_provider_response")
     assert "first_name" in answer["message"]
     for value in PII:
-        assert value not in answer["message"], value
+        assert not _shows(value, answer["message"]), value
     assert answer["provider_errors"][0]["raw"] == UNREADABLE
 
 

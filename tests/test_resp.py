@@ -228,10 +228,15 @@ async def test_a_demoted_master_is_left_for_a_fresh_connection(redis_url: str) -
 @pytest.fixture
 def cluster_node(tmp_path: Path) -> Iterator[int]:
     """A one-node Redis Cluster owning every slot."""
-    port = free_port()
-    argv = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)]
-    argv += ["--cluster-enabled", "yes", "--cluster-config-file", str(tmp_path / "nodes.conf")]
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    for _ in range(3):
+        port = free_port()
+        argv = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)]
+        argv += ["--cluster-enabled", "yes", "--cluster-config-file", str(tmp_path / f"nodes-{port}.conf")]
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+        time.sleep(0.2)
+        if process.poll() is None:
+            break
+        # Another test's server took the port between choosing and binding it: choose again.
 
     async def assign_slots() -> None:
         admin = RedisClient.from_url(f"redis://127.0.0.1:{port}", 1.0)
