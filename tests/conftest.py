@@ -99,6 +99,27 @@ async def harness(demo_config: ResolvedConfig) -> AsyncIterator[Harness]:
         yield h
 
 
+def listening(process: subprocess.Popen[bytes], port: int) -> bool:
+    """Whether this process, and not another test's server that took the port first, listens on the port: the
+    server answering says its own process id."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+                s.sendall(b"INFO server\r\n")
+                info = s.recv(65536)
+        except OSError:
+            time.sleep(0.05)
+            continue
+        if f"process_id:{process.pid}\r\n".encode() in info:
+            return True
+        time.sleep(0.05)  # someone else's server: ours exits when it fails to bind
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=10)
+    return False
+
+
 class RedisServer:
     """A real redis-server on a free loopback port, owned by the test session; it can be stopped and restarted."""
 
@@ -119,13 +140,8 @@ class RedisServer:
             [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", *persistence],
             stdout=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        if not listening(self.process, self.port):
+            raise RuntimeError(f"redis-server did not start on port {self.port} (another process may hold it)")
 
     def stop(self) -> None:
         if self.process is not None:
