@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.bindbee.jobs import HiringTeamRow
-from connectors.bindbee.reference import FullNameRow
 from connectors.errors import FieldError
 from connectors.mapping import Direction, NoteContent, Rename, Table
 from connectors.merge.rows import Choice, Expanded, Ref, Refs
+from connectors.reference import reference_tables
 
 IDS = (
     Rename("id", "id", direction="read", notes="Merge's uuid is the unified id."),
@@ -30,20 +30,7 @@ MERGE_DATES = (
     Rename("updated_at", "modified_at", direction="read", notes="When Merge last changed its copy."),
 )
 
-DEPARTMENT_TABLE = Table(rows=(*IDS, Rename("name", "name", direction="read")))
-LOCATION_TABLE = Table(rows=(*IDS, Rename("name", "name", direction="read")))
-"""Merge offices; their free-text `location` has no unified field."""
-USER_TABLE = Table(
-    rows=(
-        *IDS,
-        Rename("first_name", "first_name", direction="read"),
-        Rename("last_name", "last_name", direction="read"),
-        FullNameRow(),
-        Rename("email", "email", direction="read"),
-    )
-)
-REJECTED_REASON_TABLE = Table(rows=(*IDS, Rename("label", "name", direction="read")))
-"""Merge's reject reasons carry no type: `rejected_reason_type` stays null rather than being guessed."""
+DEPARTMENT_TABLE, LOCATION_TABLE, USER_TABLE, REJECTED_REASON_TABLE = reference_tables(IDS)
 STAGE_TABLE = Table(
     rows=(
         *IDS,
