@@ -33,8 +33,8 @@ class SourceRow:
             errors.append(
                 FieldError(
                     "source.id",
-                    "merge.source_name",
-                    "Merge takes the source's name: give source.name",
+                    "vendor.unsupported_field",
+                    "Merge names a source and keeps no source id: send source.name alone",
                     "unsupported_field",
                 )
             )

@@ -10,7 +10,9 @@
  * The values a user has to change are changed in two ways, each with its reason, which the report repeats:
  * before the call, ADAPTATIONS (ids of records that do not exist, `candidateId` beside `candidate`, what an ATS
  * requires); after the gateway's answer, what it names as refused: `fields` naming fields the model lacks (400),
- * body fields the account's vendor cannot carry (422 `*.unsupported_field`), dropped and the call made again.
+ * body fields the account's vendor cannot carry (422 `*.unsupported_field`), dropped, and the acting user a write
+ * must name (422), given in `passthrough`; then the call is made again. An operation `/meta` says the account does
+ * not serve is called as printed.
  *
  * Usage: node readme_examples.js <serverURL> <apiKey> <account>...
  * Prints one JSON document, {sdk, examples, walks, extensions}, which tests/test_sdk_compat.py reads.
@@ -134,6 +136,7 @@ class User {
     const meta = await answer.json();
     this.connector = meta.connector;
     this.ats = meta.ats;
+    this.served = new Set(meta.operations.filter((op) => op.supported).map((op) => op.operation));
   }
 
   get greenhouse() {
@@ -362,10 +365,22 @@ const ORDERED_CANDIDATE = (order) => ({
 const ADAPTATIONS = {
   createApplication: [
     {
+      when: (user) => user.connector !== "merge",
       why:
         "both candidateId and candidate are given; StackOne takes one or the other: kept the inline candidate " +
         "(a new person applies), dropped candidateId",
       apply: (args) => delete args.atsCreateApplicationRequestDto.candidateId,
+    },
+    {
+      when: (user) => user.connector === "merge",
+      why:
+        "both candidateId and candidate are given; Merge puts an existing candidate on a job (the gateway's 422 " +
+        "says to create the candidate first): dropped the inline candidate, candidateId of a listed candidate",
+      apply: async (args, user) => {
+        const body = args.atsCreateApplicationRequestDto;
+        delete body.candidate;
+        body.candidateId = (await user.first("listCandidates")).id;
+      },
     },
     {
       why:
@@ -550,6 +565,17 @@ function unsupportedFields(args, errors) {
   };
 }
 
+/** A write the gateway's 422 says must name who makes it (rule `*.requires_acting_user` or
+ * `*.requires_remote_user`): the user names one of the account's users in `passthrough.acting_user_id`, since the
+ * SDK drops fields its model lacks. */
+async function actingUser(args, errors, user) {
+  const body = requestBody(args);
+  const asked = errors.some((e) => /\.requires_(acting|remote)_user$/.test(e.rule));
+  if (!asked || body.passthrough?.acting_user_id) return null;
+  body.passthrough = { ...body.passthrough, acting_user_id: (await user.first("listUsers")).id };
+  return { why: "the gateway's 422 asks who makes the write: passthrough.acting_user_id, a listed user" };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Running one example.
 
@@ -613,7 +639,8 @@ async function run(user, example) {
       if (args.id === PLACEHOLDER) args.id = id;
       if (args.subResourceId === PLACEHOLDER) args.subResourceId = subResourceId;
     });
-    for (const adaptation of ADAPTATIONS[example.method] ?? []) {
+    // An operation /meta says the account does not serve is called as printed: its 501 is the answer expected.
+    for (const adaptation of user.served.has(example.operationId) ? (ADAPTATIONS[example.method] ?? []) : []) {
       if (adaptation.when && !adaptation.when(user)) continue;
       if (await prepare(() => adaptation.apply(args, user))) report.adaptations.push(adaptation.why);
     }
@@ -631,7 +658,7 @@ async function run(user, example) {
       const errors = body.errors ?? [];
       const fix =
         (error.statusCode === 400 && unknownFields(args, errors)) ||
-        (error.statusCode === 422 && unsupportedFields(args, errors));
+        (error.statusCode === 422 && (unsupportedFields(args, errors) || (await actingUser(args, errors, user))));
       if (fix) {
         report.adaptations.push(fix.why);
         for (const key of ["droppedFields", "droppedBody"])
@@ -723,7 +750,7 @@ async function main() {
     await user.discover();
     for (const example of examples) results.push(await run(user, example));
     walks.push(await walk(user));
-    if (user.greenhouse) extension = await extensions(user);
+    if (user.greenhouse && user.served.has("ats_create_job") && extension === null) extension = await extensions(user);
   }
   const report = { sdk: { version: SDK_VERSION }, examples: results, walks, extensions: extension };
   process.stdout.write(JSON.stringify(report, null, 1));
